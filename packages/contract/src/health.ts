@@ -1,0 +1,23 @@
+import { initContract } from "@ts-rest/core";
+import { z } from "zod";
+import { ErrorResponseSchema } from "./errors.js";
+
+const c = initContract();
+
+export const LivenessSchema = z.object({ status: z.literal("ok") });
+export const ReadinessSchema = z.object({ status: z.literal("ready"), database: z.literal("up") });
+
+export const healthContract = c.router({
+  liveness: {
+    method: "GET",
+    path: "/healthz",
+    responses: { 200: LivenessSchema, 500: ErrorResponseSchema },
+    summary: "Liveness: 200 while the process runs",
+  },
+  readiness: {
+    method: "GET",
+    path: "/readyz",
+    responses: { 200: ReadinessSchema, 500: ErrorResponseSchema, 503: ErrorResponseSchema },
+    summary: "Readiness: 200 when the database answers, 503 when it does not or the server is shutting down",
+  },
+});

@@ -1,0 +1,20 @@
+import { initContract } from "@ts-rest/core";
+import { authContract } from "./auth.js";
+import { healthContract } from "./health.js";
+import { tasksContract } from "./tasks.js";
+
+export * from "./auth.js";
+export * from "./common.js";
+export * from "./errors.js";
+export * from "./health.js";
+export * from "./tasks.js";
+
+const c = initContract();
+
+/** The whole API: the single source of truth for the server, the typed client and the OpenAPI document. */
+export const contract = c.router({
+  auth: authContract,
+  tasks: tasksContract,
+  health: healthContract,
+});
+export type Contract = typeof contract;
