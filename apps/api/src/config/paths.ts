@@ -1,0 +1,19 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * The monorepo root: the nearest folder above this module holding pnpm-workspace.yaml. Found by walking
+ * up rather than by a fixed "../../.." so it also holds once bundled into apps/api/dist.
+ */
+export const REPO_ROOT: string = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+export const MIGRATIONS_DIR = join(REPO_ROOT, "prisma/migrations");
+export const SCHEMA_PATH = join(REPO_ROOT, "prisma/schema.prisma");
+export const MIGRATION_PATHS = { migrationsDir: MIGRATIONS_DIR, schemaPath: SCHEMA_PATH } as const;
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
+}

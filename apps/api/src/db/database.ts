@@ -1,0 +1,84 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { Logger } from "pino";
+import { PrismaClient } from "../generated/prisma/client.js";
+
+export type DatabaseTarget =
+  | { kind: "postgres"; url: string; poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number }
+  /** `dir` is a folder on disk, or `memory://` for a throwaway in-memory database. */
+  | { kind: "pglite"; dir: string };
+
+export type MigrationAdapterFactory = PrismaPg | PrismaPGlite;
+
+export interface Database {
+  readonly kind: DatabaseTarget["kind"];
+  readonly prisma: PrismaClient;
+  /** The same connection, as the schema engine needs it for migrations. */
+  readonly adapterFactory: MigrationAdapterFactory;
+  /** Resolves when the database answers a trivial query within `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, logger: Logger): Database {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolMax,
+    // A finite wait for a free connection: an exhausted pool or a dead server ends in an error (503), not a queue.
+    connectionTimeoutMillis: target.connectionTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: target.statementTimeoutMs,
+    application_name: "todo-api",
+  });
+  // Idle clients emit 'error' when the server goes away; unhandled, that would crash the process.
+  pool.on("error", (err) => logger.warn({ err: { message: err.message } }, "idle database connection lost"));
+  const adapterFactory = new PrismaPg(pool);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    kind: "postgres",
+    prisma,
+    adapterFactory,
+    async ping(timeoutMs) {
+      await withTimeout(pool.query("SELECT 1"), timeoutMs, "database ping");
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+async function openPglite(target: Extract<DatabaseTarget, { kind: "pglite" }>): Promise<Database> {
+  const inMemory = target.dir === "memory://";
+  if (!inMemory) await mkdir(target.dir, { recursive: true });
+  const client = await PGlite.create(inMemory ? undefined : target.dir);
+  const adapterFactory = new PrismaPGlite(client);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    kind: "pglite",
+    prisma,
+    adapterFactory,
+    async ping(timeoutMs) {
+      await withTimeout(client.query("SELECT 1"), timeoutMs, "database ping");
+    },
+    async close() {
+      await prisma.$disconnect();
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+export async function openDatabase(target: DatabaseTarget, logger: Logger): Promise<Database> {
+  return target.kind === "postgres" ? openPostgres(target, logger) : openPglite(target);
+}
