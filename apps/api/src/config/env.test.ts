@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, loadEnv } from "./env.js";
+
+const strongSecret = "s".repeat(32);
+
+describe("loadEnv", () => {
+  it("applies the documented defaults", () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      ACCESS_TOKEN_TTL: 86_400,
+      REFRESH_TOKEN_TTL: 30 * 86_400,
+      BCRYPT_COST: 12,
+      DB_POOL_MAX: 20,
+      JSON_BODY_LIMIT_BYTES: 16 * 1024,
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: 10,
+      RATE_LIMIT_LOGIN_PER_ADDRESS: 100,
+      RATE_LIMIT_LOGIN_WINDOW: 900,
+      RATE_LIMIT_REGISTER_PER_ADDRESS: 100,
+      RATE_LIMIT_REGISTER_WINDOW: 3600,
+      RATE_LIMIT_REFRESH_PER_ADDRESS: 300,
+      CORS_ORIGINS: [],
+      TRUST_PROXY: false,
+      jwtSecretSource: "generated",
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.PGLITE_DIR).toMatch(/\.data[/\\]pglite$/);
+  });
+
+  it("prefers JWT_SECRET, then BETTER_AUTH_SECRET", () => {
+    expect(loadEnv({ JWT_SECRET: "a", BETTER_AUTH_SECRET: "b" })).toMatchObject({
+      jwtSecret: "a",
+      jwtSecretSource: "JWT_SECRET",
+    });
+    expect(loadEnv({ BETTER_AUTH_SECRET: "b" })).toMatchObject({
+      jwtSecret: "b",
+      jwtSecretSource: "BETTER_AUTH_SECRET",
+    });
+    expect(loadEnv({ JWT_SECRET: "", BETTER_AUTH_SECRET: "b" })).toMatchObject({
+      jwtSecretSource: "BETTER_AUTH_SECRET",
+    });
+  });
+
+  it("refuses to start in production without a secret, naming the variable", () => {
+    expect(() => loadEnv({ NODE_ENV: "production" })).toThrow(/JWT_SECRET/);
+  });
+
+  it("refuses a production secret shorter than 32 bytes, naming the variable it came from", () => {
+    expect(() => loadEnv({ NODE_ENV: "production", JWT_SECRET: "short" })).toThrow(
+      /JWT_SECRET: must be at least 32 bytes/,
+    );
+    expect(() => loadEnv({ NODE_ENV: "production", BETTER_AUTH_SECRET: "short" })).toThrow(/BETTER_AUTH_SECRET/);
+    expect(loadEnv({ NODE_ENV: "production", JWT_SECRET: strongSecret }).jwtSecret).toBe(strongSecret);
+  });
+
+  it("parses durations, lists and proxy settings", () => {
+    const env = loadEnv({
+      ACCESS_TOKEN_TTL: "15m",
+      REFRESH_TOKEN_TTL: "7d",
+      CORS_ORIGINS: "https://a.example, https://b.example",
+      TRUST_PROXY: "1",
+    });
+    expect(env.ACCESS_TOKEN_TTL).toBe(900);
+    expect(env.REFRESH_TOKEN_TTL).toBe(7 * 86_400);
+    expect(env.CORS_ORIGINS).toEqual(["https://a.example", "https://b.example"]);
+    expect(env.TRUST_PROXY).toBe(1);
+    expect(loadEnv({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).TRUST_PROXY).toEqual(["loopback", "10.0.0.0/8"]);
+  });
+
+  it.each([
+    ["PORT", "not-a-port"],
+    ["PORT", "70000"],
+    ["BCRYPT_COST", "3"],
+    ["BCRYPT_COST", "20"],
+    ["DB_POOL_MAX", "0"],
+    ["ACCESS_TOKEN_TTL", "forever"],
+    ["DATABASE_URL", "mysql://localhost/db"],
+    ["LOG_LEVEL", "loud"],
+  ])("reports an invalid %s=%s with a clear message", (name, value) => {
+    try {
+      loadEnv({ [name]: value });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(EnvError);
+      expect((err as EnvError).message).toContain(name);
+    }
+  });
+});

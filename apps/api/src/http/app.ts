@@ -1,0 +1,62 @@
+import { contract } from "@todo/contract";
+import { createExpressEndpoints } from "@ts-rest/express";
+import cors from "cors";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { Env } from "../config/env.js";
+import { AppError } from "./app-error.js";
+import { errorHandler, notFoundHandler, sendError, validationError } from "./error-handler.js";
+import { requestContext } from "./request-context.js";
+import { requireAuth } from "./require-auth.js";
+import { createRouter, type RouterDeps } from "./router.js";
+
+export interface AppDeps extends RouterDeps {
+  env: Pick<Env, "CORS_ORIGINS" | "TRUST_PROXY" | "JSON_BODY_LIMIT_BYTES">;
+  logger: Logger;
+  authenticator: Authenticator;
+}
+
+const JSON_TYPES = ["application/json", "application/*+json"];
+
+/** Bodies must be JSON: anything else sent with a body is 415, not a confusing validation error. */
+function requireJsonBody(req: express.Request, _res: express.Response, next: express.NextFunction): void {
+  const hasBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+  next(
+    hasBody && !req.is(JSON_TYPES)
+      ? new AppError("UNSUPPORTED_MEDIA_TYPE", "Request bodies must be application/json")
+      : undefined,
+  );
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", deps.env.TRUST_PROXY);
+  app.set("etag", false);
+
+  app.use(requestContext(deps.logger));
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: deps.env.CORS_ORIGINS.length > 0 ? deps.env.CORS_ORIGINS : false,
+      exposedHeaders: ["X-Request-Id", "Retry-After", "WWW-Authenticate"],
+      maxAge: 600,
+    }),
+  );
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: deps.env.JSON_BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true }));
+
+  createExpressEndpoints(contract, createRouter(deps), app, {
+    logInitialization: false,
+    // ts-rest types global middleware per route union; ours only reads the raw Express request.
+    globalMiddleware: [requireAuth(deps.authenticator) as never],
+    // ts-rest answers 400 by default; the API's contract says 422 with per-field details.
+    requestValidationErrorHandler: (err, _req, res) => sendError(res, validationError(err)),
+  });
+
+  app.use(notFoundHandler());
+  app.use(errorHandler());
+  return app;
+}

@@ -1,0 +1,45 @@
+import type { AppRoute } from "@ts-rest/core";
+import type { NextFunction, Request, Response } from "express";
+import type { Authenticator, AuthUser } from "../auth/authenticator.js";
+import { AppError, forbidden } from "./app-error.js";
+
+declare global {
+  namespace Express {
+    interface Locals {
+      user?: AuthUser;
+    }
+  }
+}
+
+const needsBearer = (route: AppRoute | undefined): boolean =>
+  (route?.metadata as { auth?: string } | undefined)?.auth === "bearer";
+
+/**
+ * The one place requests are authenticated. Runs before ts-rest validates the request, so an anonymous
+ * or foreign caller learns nothing from validation errors: routes marked `metadata.auth = "bearer"` need
+ * a valid token, and a `:userId` path segment must be the token's own user (403 otherwise).
+ */
+export function requireAuth(authenticator: Authenticator) {
+  return (req: Request & { tsRestRoute?: AppRoute }, res: Response, next: NextFunction): void => {
+    if (!needsBearer(req.tsRestRoute)) {
+      next();
+      return;
+    }
+    authenticator.authenticate(req).then((user) => {
+      const owner = req.params.userId;
+      if (owner !== undefined && owner !== user.id) {
+        next(forbidden());
+        return;
+      }
+      res.locals.user = user;
+      next();
+    }, next);
+  };
+}
+
+/** The authenticated caller; only valid inside handlers of Bearer routes. */
+export function currentUser(res: Response): AuthUser {
+  const user = res.locals.user;
+  if (!user) throw new AppError("UNAUTHORIZED", "Authentication required");
+  return user;
+}

@@ -1,0 +1,69 @@
+import { contract } from "@todo/contract";
+import { initServer } from "@ts-rest/express";
+import type { Request } from "express";
+import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
+import type { Database } from "../db/database.js";
+import type { TaskService } from "../tasks/task-service.js";
+import { AppError } from "./app-error.js";
+import { currentUser } from "./require-auth.js";
+
+export interface RouterDeps {
+  auth: AuthService;
+  tasks: TaskService;
+  db: Database;
+  /** False once shutdown begins, so load balancers stop sending traffic. */
+  isAcceptingTraffic: () => boolean;
+  readinessTimeoutMs: number;
+}
+
+const s = initServer();
+
+const origin = (req: Request): RequestOrigin => ({
+  ip: req.ip ?? "unknown",
+  route: `${req.method} ${req.route?.path ?? req.path}`,
+});
+
+/** Thin handlers: unpack the validated request, call one service function, shape the response. */
+export function createRouter({ auth, tasks, db, isAcceptingTraffic, readinessTimeoutMs }: RouterDeps) {
+  return s.router(contract, {
+    auth: {
+      register: async ({ body, req }) => ({ status: 201, body: await auth.register(body, origin(req)) }),
+      login: async ({ body, req }) => ({ status: 200, body: await auth.login(body, origin(req)) }),
+      refresh: async ({ body, req }) => ({ status: 200, body: await auth.refresh(body.refreshToken, origin(req)) }),
+      logout: async ({ body }) => {
+        await auth.logout(body.refreshToken);
+        return { status: 204, body: undefined };
+      },
+      me: async ({ res }) => ({ status: 200, body: { user: await auth.me(currentUser(res).id) } }),
+    },
+    tasks: {
+      list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),
+      create: async ({ body, res }) => ({ status: 201, body: await tasks.create(currentUser(res).id, body) }),
+      get: async ({ params, res }) => ({ status: 200, body: await tasks.get(currentUser(res).id, params.id) }),
+      update: async ({ params, body, res }) => ({
+        status: 200,
+        body: await tasks.update(currentUser(res).id, params.id, body),
+      }),
+      delete: async ({ params, res }) => {
+        await tasks.remove(currentUser(res).id, params.id);
+        return { status: 204, body: undefined };
+      },
+      toggleComplete: async ({ params, res }) => ({
+        status: 200,
+        body: await tasks.toggleComplete(currentUser(res).id, params.id),
+      }),
+    },
+    health: {
+      liveness: async () => ({ status: 200, body: { status: "ok" } }),
+      readiness: async () => {
+        if (!isAcceptingTraffic()) throw new AppError("SERVICE_UNAVAILABLE", "Shutting down");
+        try {
+          await db.ping(readinessTimeoutMs);
+        } catch {
+          throw new AppError("SERVICE_UNAVAILABLE", "The database is unavailable");
+        }
+        return { status: 200, body: { status: "ready", database: "up" } };
+      },
+    },
+  });
+}

@@ -1,0 +1,110 @@
+import { randomInt, randomUUID } from "node:crypto";
+import { inject } from "vitest";
+import { loadEnv } from "../src/config/env.js";
+import { createLogger } from "../src/lib/logger.js";
+import { type RunningServer, startServer } from "../src/server.js";
+
+export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  /** The raw response text, for checks that the body leaks nothing. */
+  text: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  /** Sent as-is, not JSON-encoded. */
+  rawBody?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestApp {
+  url: string;
+  database: "pglite" | "postgres";
+  server: RunningServer;
+  /** Every log line the app wrote, as JSON text. */
+  logs: string[];
+  request<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** A random client address, sent as X-Forwarded-For, so per-address limits of different tests never meet. */
+export const randomIp = (): string => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+
+/**
+ * Starts the real server on an ephemeral port, on this project's database: a fresh in-memory PGlite,
+ * or the PostgreSQL database the global setup created for the run.
+ */
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const database = inject("database");
+  const databaseUrl = database === "postgres" ? inject("databaseUrl") : undefined;
+  const env = loadEnv({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    JWT_SECRET: TEST_JWT_SECRET,
+    BCRYPT_COST: "4",
+    LOG_LEVEL: "info",
+    TRUST_PROXY: "true",
+    REVOCATION_SYNC_MS: "200",
+    SHUTDOWN_GRACE_MS: "2000",
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, DB_POOL_MAX: "10" } : { PGLITE_DIR: "memory://" }),
+    ...overrides,
+  });
+  const logs: string[] = [];
+  const logger = createLogger(env.LOG_LEVEL, { write: (line: string) => void logs.push(line) });
+  const server = await startServer(env, logger);
+  const defaultIp = randomIp();
+
+  return {
+    url: server.url,
+    database,
+    server,
+    logs,
+    async request(path, options = {}) {
+      const headers: Record<string, string> = { "x-forwarded-for": defaultIp, ...options.headers };
+      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+      let body: string | undefined = options.rawBody;
+      if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers["content-type"] ??= "application/json";
+      }
+      const res = await fetch(`${server.url}${path}`, { method: options.method ?? "GET", headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      if (res.headers.get("content-type")?.includes("json") && text) parsed = JSON.parse(text);
+      return { status: res.status, headers: res.headers, body: parsed as never, text };
+    },
+    close: () => server.close(),
+  };
+}
+
+export interface SignedUpUser {
+  id: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Registers a new user from an address of its own, so per-address limits of other tests are not touched. */
+export async function signUp(app: TestApp, email = `user-${randomUUID()}@example.com`): Promise<SignedUpUser> {
+  const password = "correct horse battery";
+  const res = await app.request<{ user: { id: string }; accessToken: string; refreshToken: string }>(
+    "/api/v1/auth/register",
+    { method: "POST", body: { email, password }, headers: { "x-forwarded-for": randomIp() } },
+  );
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.text}`);
+  return {
+    id: res.body.user.id,
+    email,
+    password,
+    accessToken: res.body.accessToken,
+    refreshToken: res.body.refreshToken,
+  };
+}
