@@ -24,13 +24,14 @@ export interface AuthServiceDeps {
   rateLimiter: RateLimiter;
   limits: AuthLimits;
   refreshTokenTtlSeconds: number;
-  logger: Logger;
 }
 
 /** Where a request came from, for rate limits and security logs. */
 export interface RequestOrigin {
   ip: string;
   route: string;
+  /** The request's logger, carrying its request id. */
+  log: Logger;
 }
 
 export function toUserDto(row: Pick<UserRow, "id" | "email" | "createdAt" | "updatedAt">): User {
@@ -53,7 +54,7 @@ const isUniqueViolation = (err: unknown): boolean =>
   err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { prisma, hasher, tokens, revocations, rateLimiter, limits, logger } = deps;
+  const { prisma, hasher, tokens, revocations, rateLimiter, limits } = deps;
 
   /** A new sign-in: a session row with its first refresh token, created together with (or for) the user. */
   function newSignIn() {
@@ -77,7 +78,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function enforce(rule: RateLimitRule, subject: string, origin: RequestOrigin): Promise<void> {
     const state = await rateLimiter.hit(rule, subject);
     if (state.count > rule.limit) {
-      logger.warn(
+      origin.log.warn(
         { reason: "rate_limited", limit: rule.name, route: origin.route, ip: origin.ip },
         "auth rate limit hit",
       );
@@ -119,7 +120,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         { rule: address.rule, state: addressState },
       ].filter(({ rule, state }) => state && state.count >= rule.limit);
       if (blocked.length > 0) {
-        logger.warn(
+        origin.log.warn(
           { reason: "rate_limited", limit: blocked.map((b) => b.rule.name), route: origin.route, ip: origin.ip },
           "login refused: too many failures",
         );
@@ -134,7 +135,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           rateLimiter.hit(account.rule, account.subject),
           rateLimiter.hit(address.rule, address.subject),
         ]);
-        logger.warn(
+        origin.log.warn(
           { reason: user ? "wrong_password" : "unknown_email", route: origin.route, ip: origin.ip },
           "authentication failed",
         );
@@ -184,12 +185,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (known?.usedAt) {
         // A retired token came back: someone holds a copy. End the whole sign-in it descends from.
         await revokeSession(known.sessionId, "refresh_token_reuse");
-        logger.warn(
+        origin.log.warn(
           { reason: "refresh_token_reuse", route: origin.route, ip: origin.ip, sessionId: known.sessionId },
           "refresh token reuse: sign-in revoked",
         );
       } else {
-        logger.warn(
+        origin.log.warn(
           {
             reason: known ? "refresh_token_expired_or_revoked" : "unknown_refresh_token",
             route: origin.route,

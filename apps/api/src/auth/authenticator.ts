@@ -59,7 +59,7 @@ export class Authenticator {
   }
 
   private fail(req: Request, reason: AuthFailure): AppError {
-    this.logger.warn(
+    (req.res?.locals.log ?? this.logger).warn(
       { reason, route: `${req.method} ${req.route?.path ?? req.path}`, ip: req.ip },
       "authentication failed",
     );

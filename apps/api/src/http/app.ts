@@ -14,7 +14,6 @@ import { createRouter, type RouterDeps } from "./router.js";
 
 export interface AppDeps extends RouterDeps {
   env: Pick<Env, "CORS_ORIGINS" | "TRUST_PROXY" | "JSON_BODY_LIMIT_BYTES">;
-  logger: Logger;
   authenticator: Authenticator;
 }
 

@@ -18,6 +18,7 @@ describe("security logging", () => {
       level: "warn",
       reason: "invalid_signature",
       route: expect.stringContaining("/api/v1/auth/me"),
+      reqId: expect.any(String),
     });
     expect(app.logs.join("\n")).not.toContain(badToken);
   });

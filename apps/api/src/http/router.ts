@@ -1,6 +1,7 @@
 import { contract } from "@todo/contract";
 import { initServer } from "@ts-rest/express";
 import type { Request } from "express";
+import type { Logger } from "pino";
 import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
 import type { TaskService } from "../tasks/task-service.js";
@@ -8,6 +9,8 @@ import { AppError } from "./app-error.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {
+  /** Fallback for code running outside a request's context. */
+  logger: Logger;
   auth: AuthService;
   tasks: TaskService;
   db: Database;
@@ -18,13 +21,14 @@ export interface RouterDeps {
 
 const s = initServer();
 
-const origin = (req: Request): RequestOrigin => ({
-  ip: req.ip ?? "unknown",
-  route: `${req.method} ${req.route?.path ?? req.path}`,
-});
-
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
-export function createRouter({ auth, tasks, db, isAcceptingTraffic, readinessTimeoutMs }: RouterDeps) {
+export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, readinessTimeoutMs }: RouterDeps) {
+  const origin = (req: Request): RequestOrigin => ({
+    ip: req.ip ?? "unknown",
+    route: `${req.method} ${req.route?.path ?? req.path}`,
+    log: req.res?.locals.log ?? logger,
+  });
+
   return s.router(contract, {
     auth: {
       register: async ({ body, req }) => ({ status: 201, body: await auth.register(body, origin(req)) }),

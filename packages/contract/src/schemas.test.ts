@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { LoginBodySchema, RegisterBodySchema } from "./auth.js";
+import { ERROR_STATUS } from "./errors.js";
+import { CreateTaskBodySchema, ListTasksQuerySchema, UpdateTaskBodySchema } from "./tasks.js";
+
+describe("auth schemas", () => {
+  it("trims and lower-cases emails", () => {
+    expect(RegisterBodySchema.parse({ email: "  Ada@Example.COM ", password: "12345678" }).email).toBe(
+      "ada@example.com",
+    );
+    expect(LoginBodySchema.parse({ email: " ADA@example.com", password: "x" }).email).toBe("ada@example.com");
+  });
+
+  it("counts password length in characters and bytes", () => {
+    const ok = (password: string) => RegisterBodySchema.safeParse({ email: "a@b.co", password }).success;
+    expect(ok("1234567")).toBe(false);
+    expect(ok("12345678")).toBe(true);
+    expect(ok("😀".repeat(8))).toBe(true); // 8 characters, 32 bytes
+    expect(ok("😀".repeat(18))).toBe(true); // 72 bytes
+    expect(ok(`${"😀".repeat(18)}a`)).toBe(false); // 73 bytes
+    expect(ok("abcdefgh\u0000")).toBe(false);
+  });
+
+  it("refuses unknown fields", () => {
+    expect(RegisterBodySchema.safeParse({ email: "a@b.co", password: "12345678", admin: true }).success).toBe(false);
+  });
+});
+
+describe("task schemas", () => {
+  it("trims titles and refuses blank ones", () => {
+    expect(CreateTaskBodySchema.parse({ title: "  x  " }).title).toBe("x");
+    expect(CreateTaskBodySchema.safeParse({ title: " \t " }).success).toBe(false);
+  });
+
+  it("needs at least one field to update, and keeps null descriptions", () => {
+    expect(UpdateTaskBodySchema.safeParse({}).success).toBe(false);
+    expect(UpdateTaskBodySchema.parse({ description: null })).toEqual({ description: null });
+    expect(UpdateTaskBodySchema.safeParse({ userId: "x", title: "t" }).success).toBe(false);
+  });
+
+  it("parses list queries with defaults and bounds", () => {
+    expect(ListTasksQuerySchema.parse({})).toEqual({ limit: 50 });
+    expect(ListTasksQuerySchema.parse({ completed: "false", limit: "100" })).toEqual({ completed: false, limit: 100 });
+    expect(ListTasksQuerySchema.safeParse({ limit: "101" }).success).toBe(false);
+    expect(ListTasksQuerySchema.safeParse({ completed: "1" }).success).toBe(false);
+  });
+});
+
+describe("error codes", () => {
+  it("map to the statuses SPEC.md gives", () => {
+    expect(ERROR_STATUS).toMatchObject({
+      MALFORMED_JSON: 400,
+      UNAUTHORIZED: 401,
+      FORBIDDEN: 403,
+      NOT_FOUND: 404,
+      EMAIL_TAKEN: 409,
+      PAYLOAD_TOO_LARGE: 413,
+      VALIDATION_FAILED: 422,
+      RATE_LIMITED: 429,
+      SERVICE_UNAVAILABLE: 503,
+    });
+  });
+});
