@@ -3,6 +3,7 @@ import { inject } from "vitest";
 import { loadEnv } from "../src/config/env.js";
 import { createLogger } from "../src/lib/logger.js";
 import { type RunningServer, startServer } from "../src/server.js";
+import { assertConformsToContract } from "./contract-conformance.js";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
 
@@ -67,6 +68,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     server,
     logs,
     async request(path, options = {}) {
+      const method = options.method ?? "GET";
       const headers: Record<string, string> = { "x-forwarded-for": defaultIp, ...options.headers };
       if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
       let body: string | undefined = options.rawBody;
@@ -74,10 +76,19 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
         body = JSON.stringify(options.body);
         headers["content-type"] ??= "application/json";
       }
-      const res = await fetch(`${server.url}${path}`, { method: options.method ?? "GET", headers, body });
+      const res = await fetch(`${server.url}${path}`, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text;
       if (res.headers.get("content-type")?.includes("json") && text) parsed = JSON.parse(text);
+      // Every test doubles as a contract test: a response the contract does not declare fails it.
+      assertConformsToContract({
+        method,
+        path,
+        status: res.status,
+        contentType: res.headers.get("content-type"),
+        text,
+        body: parsed,
+      });
       return { status: res.status, headers: res.headers, body: parsed as never, text };
     },
     close: () => server.close(),

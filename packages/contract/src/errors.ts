@@ -43,7 +43,11 @@ export const ErrorResponseSchema = z.object({
 });
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
 
-/** Errors any route can produce: broken JSON, too large a body, a failed validation, a server or database fault. */
+/**
+ * Errors any route can produce: broken JSON, too large a body, a failed validation, a server or database fault.
+ * Not `as const`: ts-rest turns the keys of a spread readonly object into strings ("422"), and clients then
+ * type those statuses' bodies as `unknown`.
+ */
 export const CommonErrorResponses = {
   400: ErrorResponseSchema,
   413: ErrorResponseSchema,
@@ -51,10 +55,10 @@ export const CommonErrorResponses = {
   422: ErrorResponseSchema,
   500: ErrorResponseSchema,
   503: ErrorResponseSchema,
-} as const;
+};
 
 /** Errors of routes that need a Bearer access token. */
 export const AuthenticatedErrorResponses = {
   ...CommonErrorResponses,
   401: ErrorResponseSchema,
-} as const;
+};

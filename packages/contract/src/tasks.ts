@@ -74,8 +74,9 @@ const OwnerPathParamsSchema = z.object({ userId: UserIdParamSchema });
 const TaskPathParamsSchema = z.object({ userId: UserIdParamSchema, id: z.string() });
 
 const bearer = { auth: "bearer" } as const;
-const ownerErrors = { ...AuthenticatedErrorResponses, 403: ErrorResponseSchema } as const;
-const taskErrors = { ...ownerErrors, 404: ErrorResponseSchema } as const;
+// Not `as const`, like the shared error maps (see CommonErrorResponses).
+const ownerErrors = { ...AuthenticatedErrorResponses, 403: ErrorResponseSchema };
+const taskErrors = { ...ownerErrors, 404: ErrorResponseSchema };
 
 export const tasksContract = c.router(
   {

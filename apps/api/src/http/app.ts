@@ -3,9 +3,10 @@ import { createExpressEndpoints } from "@ts-rest/express";
 import cors from "cors";
 import express, { type Express } from "express";
 import helmet from "helmet";
-import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Env } from "../config/env.js";
+import { createDocsRouter } from "../openapi/docs-router.js";
+import { openApiDocument } from "../openapi/generate-openapi.js";
 import { AppError } from "./app-error.js";
 import { errorHandler, notFoundHandler, sendError, validationError } from "./error-handler.js";
 import { requestContext } from "./request-context.js";
@@ -44,6 +45,8 @@ export function createApp(deps: AppDeps): Express {
       maxAge: 600,
     }),
   );
+  // Outside the contract, which describes the API rather than its own documentation.
+  app.use(createDocsRouter(openApiDocument()));
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.env.JSON_BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true }));
 

@@ -1,3 +1,4 @@
+import { requiresBearerToken } from "@todo/contract";
 import type { AppRoute } from "@ts-rest/core";
 import type { NextFunction, Request, Response } from "express";
 import type { Authenticator, AuthUser } from "../auth/authenticator.js";
@@ -11,9 +12,6 @@ declare global {
   }
 }
 
-const needsBearer = (route: AppRoute | undefined): boolean =>
-  (route?.metadata as { auth?: string } | undefined)?.auth === "bearer";
-
 /**
  * The one place requests are authenticated. Runs before ts-rest validates the request, so an anonymous
  * or foreign caller learns nothing from validation errors: routes marked `metadata.auth = "bearer"` need
@@ -21,7 +19,7 @@ const needsBearer = (route: AppRoute | undefined): boolean =>
  */
 export function requireAuth(authenticator: Authenticator) {
   return (req: Request & { tsRestRoute?: AppRoute }, res: Response, next: NextFunction): void => {
-    if (!needsBearer(req.tsRestRoute)) {
+    if (!req.tsRestRoute || !requiresBearerToken(req.tsRestRoute)) {
       next();
       return;
     }

@@ -1,0 +1,133 @@
+import { describe, expect, inject, it, vi } from "vitest";
+import { createTodoClient, type FetchLike } from "./client.js";
+import { memoryTokenStore } from "./token-store.js";
+
+// Against real API processes (test/api-servers.ts), with every response checked against the contract.
+const password = "correct horse battery";
+const newEmail = () => `client-${crypto.randomUUID()}@example.com`;
+
+/** The global fetch, with every request it makes recorded as `METHOD /path`. */
+function recordingFetch() {
+  const requests: string[] = [];
+  const fetch: FetchLike = (input, init) => {
+    requests.push(`${init.method} ${new URL(input).pathname}`);
+    return globalThis.fetch(input, init);
+  };
+  return { fetch, requests, refreshes: () => requests.filter((r) => r.endsWith("/auth/refresh")).length };
+}
+
+/** Sleeps past the one-second lifetime of the short-lived server's access tokens (exp has 1 s resolution). */
+const waitForAccessTokenExpiry = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+
+describe("the client against the real API", () => {
+  it("registers, manages tasks with typed responses, and signs out", async () => {
+    const client = createTodoClient({ baseUrl: inject("apiUrl"), validateResponse: true });
+    const email = newEmail();
+
+    const registered = await client.register({ email: `  ${email.toUpperCase()} `, password });
+    expect(registered.status).toBe(201);
+    if (registered.status !== 201) return;
+    expect(registered.body.user.email).toBe(email);
+    const userId = registered.body.user.id;
+    expect(await client.currentUserId()).toBe(userId);
+
+    const me = await client.api.auth.me();
+    expect(me.status === 200 && me.body.user.id).toBe(userId);
+
+    const created = await client.api.tasks.create({ params: { userId }, body: { title: " Buy milk " } });
+    expect(created.status).toBe(201);
+    if (created.status !== 201) return;
+    expect(created.body).toMatchObject({ title: "Buy milk", description: null, completed: false, userId });
+    const task = { userId, id: created.body.id };
+
+    const updated = await client.api.tasks.update({ params: task, body: { description: "2 litres" } });
+    expect(updated.status === 200 && updated.body.description).toBe("2 litres");
+    const toggled = await client.api.tasks.toggleComplete({ params: task });
+    expect(toggled.status === 200 && toggled.body.completed).toBe(true);
+    const done = await client.api.tasks.list({ params: { userId }, query: { completed: "true", limit: 10 } });
+    expect(done.status === 200 && done.body.items.map((t) => t.id)).toEqual([task.id]);
+    expect((await client.api.tasks.delete({ params: task })).status).toBe(204);
+    expect((await client.api.tasks.get({ params: task })).status).toBe(404);
+
+    expect(await client.logout()).toEqual({ revoked: true });
+    expect(await client.tokenStore.get()).toBeNull();
+    expect((await client.api.auth.me()).status).toBe(401);
+  });
+
+  it("returns errors as typed values with the contract's error body", async () => {
+    const client = createTodoClient({ baseUrl: inject("apiUrl"), validateResponse: true });
+    const email = newEmail();
+    await client.register({ email, password });
+
+    const taken = await client.register({ email, password });
+    expect(taken.status === 409 && taken.body.error.code).toBe("EMAIL_TAKEN");
+
+    const wrong = await createTodoClient({ baseUrl: inject("apiUrl") }).login({ email, password: "not the password" });
+    expect(wrong.status === 401 && wrong.body.error.code).toBe("INVALID_CREDENTIALS");
+
+    const userId = (await client.currentUserId()) ?? "";
+    const invalid = await client.api.tasks.create({ params: { userId }, body: { title: "   " } });
+    expect(invalid.status).toBe(422);
+    if (invalid.status !== 422) return;
+    expect(invalid.body.error.details).toEqual([expect.objectContaining({ location: "body", field: "title" })]);
+
+    const foreign = await client.api.tasks.list({ params: { userId: crypto.randomUUID() } });
+    expect(foreign.status === 403 && foreign.body.error.code).toBe("FORBIDDEN");
+  });
+
+  it("renews a really expired access token once for concurrent calls, and retries them", async () => {
+    const recorder = recordingFetch();
+    const client = createTodoClient({
+      baseUrl: inject("shortLivedApiUrl"),
+      fetch: recorder.fetch,
+      validateResponse: true,
+    });
+    await client.register({ email: newEmail(), password });
+    const before = await client.tokenStore.get();
+    const userId = (await client.currentUserId()) ?? "";
+    await waitForAccessTokenExpiry();
+
+    // The server itself refuses the old token now: this is a real expiry, not a simulated one.
+    const stale = await fetch(`${inject("shortLivedApiUrl")}/api/v1/auth/me`, {
+      headers: { authorization: `Bearer ${before?.accessToken}` },
+    });
+    expect(stale.status).toBe(401);
+
+    const results = await Promise.all([
+      client.api.auth.me(),
+      client.api.tasks.list({ params: { userId } }),
+      client.api.tasks.create({ params: { userId }, body: { title: "After renewal" } }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 201]);
+    expect(recorder.refreshes()).toBe(1);
+    const after = await client.tokenStore.get();
+    expect(after?.accessToken).not.toBe(before?.accessToken);
+    expect(after?.refreshToken).not.toBe(before?.refreshToken);
+  });
+
+  it("reports a definitive sign-out when the refresh is refused, without looping", async () => {
+    const recorder = recordingFetch();
+    const onSignedOut = vi.fn();
+    const store = memoryTokenStore();
+    const client = createTodoClient({
+      baseUrl: inject("shortLivedApiUrl"),
+      fetch: recorder.fetch,
+      tokenStore: store,
+      onSignedOut,
+    });
+    await client.register({ email: newEmail(), password });
+    const tokens = await store.get();
+
+    // The sign-in ends elsewhere (another device signs out with the same refresh token).
+    const elsewhere = createTodoClient({ baseUrl: inject("shortLivedApiUrl"), tokenStore: memoryTokenStore(tokens) });
+    expect(await elsewhere.logout()).toEqual({ revoked: true });
+    await waitForAccessTokenExpiry();
+
+    const requestsBefore = recorder.requests.length;
+    const me = await client.api.auth.me();
+    expect(me.status).toBe(401);
+    expect(recorder.requests.slice(requestsBefore)).toEqual(["GET /api/v1/auth/me", "POST /api/v1/auth/refresh"]);
+    expect(onSignedOut).toHaveBeenCalledExactlyOnceWith({ reason: "refresh_rejected", status: 401 });
+    expect(await store.get()).toBeNull();
+  });
+});

@@ -1,0 +1,87 @@
+import type { TokenStore, Tokens } from "./token-store.js";
+
+/** What a refresh attempt answered, reduced to what the refresher needs. */
+export type RefreshAnswer =
+  | { kind: "renewed"; tokens: Tokens }
+  /** The server refused the refresh token for good (401, or 4xx for a malformed one). */
+  | { kind: "rejected"; status: number }
+  /** Worth trying again later (429, 5xx): the tokens are kept. */
+  | { kind: "unavailable"; response: unknown };
+
+export type RenewOutcome =
+  | { kind: "renewed"; tokens: Tokens }
+  | { kind: "signed-out" }
+  | { kind: "unavailable"; response: unknown };
+
+export interface SignedOutEvent {
+  reason: "refresh_rejected";
+  /** The status the refresh call got. */
+  status: number;
+}
+
+/**
+ * Renews the access token after a 401, at most once per refresh token.
+ *
+ * Refresh tokens are single use and the server treats a second use as theft (it revokes the whole sign-in),
+ * so concurrent 401s must share one refresh call, and a call that comes back late with the old token must
+ * reuse that refresh's result instead of starting another. Hence the last rotation is remembered by the
+ * refresh token it consumed, not merely while it is in flight.
+ */
+export class TokenRefresher {
+  private last: { from: string; outcome: Promise<RenewOutcome> } | undefined;
+  /** Bumped by every sign-in and sign-out, so a refresh that finishes after one does not resurrect old tokens. */
+  private generation = 0;
+
+  constructor(
+    private readonly store: TokenStore,
+    private readonly refresh: (refreshToken: string) => Promise<RefreshAnswer>,
+    private readonly onSignedOut: ((event: SignedOutEvent) => void) | undefined,
+  ) {}
+
+  /** The store was changed by a sign-in or sign-out: whatever was in flight belongs to the past. */
+  reset(): void {
+    this.generation += 1;
+    this.last = undefined;
+  }
+
+  /** Called with the tokens a request used when it got a 401. */
+  async renew(used: Tokens): Promise<RenewOutcome> {
+    if (this.last?.from === used.refreshToken) return this.last.outcome;
+    const current = await this.store.get();
+    if (current === null) return { kind: "signed-out" };
+    // Someone else (another tab sharing the store, a new sign-in) already moved on: use what they stored.
+    if (current.refreshToken !== used.refreshToken) return { kind: "renewed", tokens: current };
+    // Checked again: another caller may have started the rotation while the store was read.
+    if (this.last?.from === used.refreshToken) return this.last.outcome;
+
+    const attempt = { from: used.refreshToken, outcome: this.rotate(used.refreshToken) };
+    this.last = attempt;
+    const outcome = await attempt.outcome;
+    // A transient failure must not be remembered: the next 401 should try again.
+    if (outcome.kind === "unavailable" && this.last === attempt) this.last = undefined;
+    return outcome;
+  }
+
+  private async rotate(refreshToken: string): Promise<RenewOutcome> {
+    const generation = this.generation;
+    let answer: RefreshAnswer;
+    try {
+      answer = await this.refresh(refreshToken);
+    } catch (err) {
+      if (this.last?.from === refreshToken) this.last = undefined;
+      throw err;
+    }
+    if (generation !== this.generation) {
+      const current = await this.store.get();
+      return current ? { kind: "renewed", tokens: current } : { kind: "signed-out" };
+    }
+    if (answer.kind === "renewed") {
+      await this.store.set(answer.tokens);
+      return answer;
+    }
+    if (answer.kind === "unavailable") return answer;
+    await this.store.clear();
+    this.onSignedOut?.({ reason: "refresh_rejected", status: answer.status });
+    return { kind: "signed-out" };
+  }
+}

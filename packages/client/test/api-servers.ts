@@ -1,0 +1,57 @@
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { type ApiProcess, spawnApi } from "@todo/api/testing";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** A real API with the usual 24 h access tokens. */
+    apiUrl: string;
+    /** A real API whose access tokens expire after one second, for the refresh path. */
+    shortLivedApiUrl: string;
+  }
+}
+
+const TEST_ENV = {
+  DATABASE_URL: "",
+  PGLITE_DIR: "memory://",
+  JWT_SECRET: "client-test-secret-that-is-at-least-32-bytes",
+  BCRYPT_COST: "4",
+  LOG_LEVEL: "info",
+  WEB_CONCURRENCY: "1",
+  REVOCATION_SYNC_MS: "200",
+};
+
+async function stop(api: ApiProcess): Promise<void> {
+  // In-memory databases: nothing to drain or flush.
+  api.kill();
+  await api.exited;
+}
+
+/**
+ * Starts two real API processes (main.ts, as `pnpm start` runs it) on fresh in-memory PGlite databases and
+ * ephemeral ports: one with normal tokens, one whose access tokens expire after a second.
+ */
+export default async function setup(project: TestProject) {
+  // `pnpm start` generates the Prisma client first; so must we, once, before two servers need it.
+  const apiDir = dirname(createRequire(import.meta.url).resolve("@todo/api/package.json"));
+  const generate = spawnSync("pnpm", ["run", "--silent", "db:generate"], { cwd: apiDir, encoding: "utf8" });
+  if (generate.status !== 0) {
+    throw new Error(`prisma generate failed: ${generate.error?.message ?? generate.stderr}`);
+  }
+
+  const apis = [spawnApi(TEST_ENV), spawnApi({ ...TEST_ENV, ACCESS_TOKEN_TTL: "1s" })];
+  const stopAll = async () => {
+    await Promise.all(apis.map(stop));
+  };
+  try {
+    const [url, shortLivedUrl] = await Promise.all(apis.map((api) => api.waitUntilListening(1, 60_000)));
+    project.provide("apiUrl", url!);
+    project.provide("shortLivedApiUrl", shortLivedUrl!);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return stopAll;
+}
