@@ -1,9 +1,11 @@
-import { EnvError, loadEnv } from "./config/env.js";
+import cluster from "node:cluster";
+import { runPrimary } from "./cluster.js";
+import { type Env, EnvError, loadEnv } from "./config/env.js";
 import { createLogger } from "./lib/logger.js";
 import { startServer } from "./server.js";
 
 async function main(): Promise<void> {
-  let env: ReturnType<typeof loadEnv>;
+  let env: Env;
   try {
     env = loadEnv();
   } catch (err) {
@@ -17,14 +19,21 @@ async function main(): Promise<void> {
   if (env.jwtSecretSource === "generated") {
     logger.warn("No JWT_SECRET or BETTER_AUTH_SECRET set: using a random secret; tokens will not survive a restart");
   }
+  if (env.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
+    process.exit(await runPrimary(env, logger));
+  }
+
   const running = await startServer(env, logger);
   logger.info(
     { url: running.url, database: running.db.kind, ...(running.db.kind === "pglite" && { dir: env.PGLITE_DIR }) },
     "Todo API listening",
   );
 
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, "shutting down: draining in-flight requests");
+  let shuttingDown = false;
+  const shutdown = (reason: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ reason }, "shutting down: draining in-flight requests");
     running.close().then(
       () => {
         logger.info("shutdown complete");
@@ -36,8 +45,10 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
+  // `on`, not `once`: a second signal (Ctrl-C reaches a cluster's workers and its primary, which forwards
+  // SIGTERM) must not fall back to the default action and cut the drain short.
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
 main().catch((err: unknown) => {

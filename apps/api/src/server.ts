@@ -1,5 +1,6 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { AccessTokens } from "./auth/access-tokens.js";
 import { createAuthService } from "./auth/auth-service.js";
@@ -16,6 +17,7 @@ import { createApp } from "./http/app.js";
 import { createTaskService } from "./tasks/task-service.js";
 
 const RATE_LIMIT_PURGE_MS = 5 * 60_000;
+const DB_CLOSE_WAIT_MS = 2_000;
 
 export function databaseTarget(env: Env): DatabaseTarget {
   return env.DATABASE_URL
@@ -66,7 +68,6 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       revocations,
       rateLimiter,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
-      logger,
       limits: {
         loginPerAccount: {
           name: "login-account",
@@ -96,8 +97,8 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   });
 
   const server = app.listen(env.PORT, env.HOST);
-  server.requestTimeout = env.REQUEST_TIMEOUT_MS;
-  server.headersTimeout = Math.min(env.REQUEST_TIMEOUT_MS, 60_000);
+  applyTimeouts(server, env);
+  const inFlight = trackInFlight(server, env.REQUEST_TIMEOUT_MS, () => accepting, logger);
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", resolveListen);
     server.once("error", reject);
@@ -112,11 +113,15 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
     db,
     close() {
       closing ??= (async () => {
+        // From here /readyz answers 503 and every response asks its client to reconnect (elsewhere).
         accepting = false;
+        for (const res of inFlight) closeAfterResponse(res);
+        if (env.SHUTDOWN_DELAY_MS > 0) await delay(env.SHUTDOWN_DELAY_MS);
         revocations.stop();
         clearInterval(purgeTimer);
         await new Promise<void>((done) => {
           const force = setTimeout(() => {
+            logger.warn({ inFlight: inFlight.size }, "shutdown grace period over: closing remaining connections");
             server.closeAllConnections();
           }, env.SHUTDOWN_GRACE_MS).unref();
           server.close(() => {
@@ -126,9 +131,65 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
           // Keep-alive connections with no request in flight would otherwise hold close() open.
           server.closeIdleConnections();
         });
-        await db.close();
+        // A query still running on a cut connection holds its pool client until its statement ends; the
+        // process may exit before that, and PostgreSQL rolls back whatever was not committed.
+        await Promise.race([db.close(), delay(DB_CLOSE_WAIT_MS)]);
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Node's own limits: `requestTimeout` bounds receiving a whole request, `headersTimeout` its headers (slow
+ * clients); `keepAliveTimeout` outlasts a load balancer's idle timeout so it never reuses a socket we close.
+ */
+function applyTimeouts(server: Server, env: Env): void {
+  server.requestTimeout = env.REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(env.REQUEST_TIMEOUT_MS, 60_000);
+  server.keepAliveTimeout = env.KEEP_ALIVE_TIMEOUT_MS;
+}
+
+const DEADLINE_BODY = JSON.stringify({
+  error: { code: "SERVICE_UNAVAILABLE", message: "The request took too long; try again shortly", details: [] },
+});
+
+/**
+ * Tracks the responses not yet sent, for the drain, and gives each a deadline: database waits and
+ * statements have their own timeouts, but this bounds the whole request whatever it waits on. Runs before
+ * Express sees the request; a Set insert and one timer per request are all it costs.
+ */
+function trackInFlight(
+  server: Server,
+  deadlineMs: number,
+  isAccepting: () => boolean,
+  logger: Logger,
+): Set<ServerResponse> {
+  const inFlight = new Set<ServerResponse>();
+  server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    if (!isAccepting()) closeAfterResponse(res);
+    const deadline = setTimeout(() => {
+      logger.warn({ method: req.method, url: req.url, deadlineMs }, "request deadline exceeded");
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(503, {
+        "content-type": "application/json; charset=utf-8",
+        "retry-after": "5",
+        connection: "close",
+      });
+      res.end(DEADLINE_BODY);
+    }, deadlineMs);
+    res.once("close", () => {
+      clearTimeout(deadline);
+      inFlight.delete(res);
+    });
+  });
+  return inFlight;
+}
+
+function closeAfterResponse(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader("Connection", "close");
 }

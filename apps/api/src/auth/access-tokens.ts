@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 
 /** Why a presented access token was refused; logged, never sent beyond a generic description. */
@@ -31,13 +32,15 @@ const MAX_SUBJECT_LENGTH = 255;
 
 /** HS256 access tokens (RFC 7519), verified as RFC 8725 asks: algorithm pinned, required claims checked. */
 export class AccessTokens {
-  private readonly key: Buffer;
+  private readonly key: KeyObject;
 
   constructor(
     secret: string,
     readonly ttlSeconds: number,
   ) {
-    this.key = Buffer.from(secret, "utf8");
+    // A KeyObject, made once: given a string or Buffer, jsonwebtoken first tries to parse it as a PEM public
+    // key and only then falls back to a secret, which costs ~300 µs on every verify (50× the HMAC itself).
+    this.key = createSecretKey(Buffer.from(secret, "utf8"));
   }
 
   sign(claims: { userId: string; email: string | null; sessionId: string }): string {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import bcrypt from "bcrypt";
+import { hashPool } from "./hash-pool.js";
 
 /**
- * bcrypt on libuv's thread pool (the native binding), so hashing never blocks the event loop.
+ * bcrypt off the event loop, on hashing threads that yield the CPU to request handling (see hash-pool.ts).
  */
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
@@ -10,7 +10,7 @@ export class PasswordHasher {
   constructor(readonly cost: number) {}
 
   hash(password: string): Promise<string> {
-    return bcrypt.hash(password, this.cost);
+    return hashPool().hash(password, this.cost);
   }
 
   /**
@@ -19,14 +19,14 @@ export class PasswordHasher {
    */
   async verify(password: string, hash: string | null | undefined): Promise<boolean> {
     if (!hash) {
-      await bcrypt.compare(password, await this.getDummyHash());
+      await hashPool().compare(password, await this.getDummyHash());
       return false;
     }
-    return bcrypt.compare(password, hash);
+    return hashPool().compare(password, hash);
   }
 
   private getDummyHash(): Promise<string> {
-    this.dummyHash ??= bcrypt.hash(randomBytes(24).toString("base64"), this.cost);
+    this.dummyHash ??= hashPool().hash(randomBytes(24).toString("base64"), this.cost);
     return this.dummyHash;
   }
 }

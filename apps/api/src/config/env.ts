@@ -81,6 +81,11 @@ const EnvSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: int(10_000, 100, 600_000),
   REQUEST_TIMEOUT_MS: int(30_000, 1_000, 600_000),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+  // How long /readyz fails before the listener closes, so a load balancer polling it stops routing here first.
+  SHUTDOWN_DELAY_MS: int(0, 0, 600_000),
+  // Above the usual load-balancer idle timeout (60 s), so the balancer, not us, closes idle connections and
+  // never sends a request down a socket we are closing.
+  KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),
   JSON_BODY_LIMIT_BYTES: int(16 * 1024, 1024, 10 * 1024 * 1024),
   CORS_ORIGINS: csv,
   TRUST_PROXY: trustProxy,

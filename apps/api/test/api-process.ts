@@ -1,0 +1,146 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const API_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  pid: number;
+  [key: string]: unknown;
+}
+
+/** The API as production runs it: a process of its own (main.ts), so signals, exit codes and workers are real. */
+export interface ApiProcess {
+  readonly child: ChildProcess;
+  readonly logs: LogLine[];
+  /** Whatever was written that is not a JSON log line (start-up failures). */
+  readonly stderr: string[];
+  /** Resolves with the exit code (or the signal that ended it). */
+  readonly exited: Promise<number | NodeJS.Signals>;
+  waitForLog(predicate: (line: LogLine) => boolean, withinMs?: number): Promise<LogLine>;
+  /** Resolves once `count` processes logged "Todo API listening"; returns the URL they serve. */
+  waitUntilListening(count?: number, withinMs?: number): Promise<string>;
+  kill(): void;
+}
+
+export function spawnApi(env: Record<string, string>): ApiProcess {
+  // tsx as a loader (not its CLI, which would put a process of its own between us and the server).
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", "src/main.ts"], {
+    cwd: API_DIR,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: LogLine[] = [];
+  const stderr: string[] = [];
+  const waiters = new Set<() => void>();
+  let buffered = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        stderr.push(line);
+      }
+    }
+    for (const wake of waiters) wake();
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => {
+    child.once("exit", (code, signal) => {
+      for (const wake of waiters) wake();
+      resolve(code ?? signal ?? -1);
+    });
+  });
+
+  const waitForLog: ApiProcess["waitForLog"] = (predicate, withinMs = 20_000) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const found = logs.find(predicate);
+        if (found) {
+          done();
+          resolve(found);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          done();
+          reject(new Error(`API exited before the expected log line; stderr: ${stderr.join("")}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`expected log line not seen within ${withinMs} ms; stderr: ${stderr.join("")}`));
+      }, withinMs);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+
+  return {
+    child,
+    logs,
+    stderr,
+    exited,
+    waitForLog,
+    async waitUntilListening(count = 1, withinMs = 30_000) {
+      const listening = () => logs.filter((l) => l.msg === "Todo API listening");
+      await waitForLog(() => listening().length >= count, withinMs);
+      return String(listening()[0]!.url);
+    },
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+}
+
+/**
+ * One request on a connection of its own (no keep-alive pool), so that under node:cluster each request may
+ * land on another worker, and a refused connection shows up as ECONNREFUSED rather than a reused socket.
+ */
+export function freshRequest(
+  url: string,
+  path: string,
+  options: { method?: string; body?: unknown; token?: string; requestId?: string } = {},
+): Promise<RawResponse> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${url}${path}`,
+      {
+        method: options.method ?? "GET",
+        agent: false,
+        headers: {
+          ...(payload !== undefined && { "content-type": "application/json" }),
+          ...(options.token && { authorization: `Bearer ${options.token}` }),
+          ...(options.requestId && { "x-request-id": options.requestId }),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (chunk: string) => {
+          text += chunk;
+        });
+        res.on("end", () => {
+          let body: unknown = text;
+          if (text && res.headers["content-type"]?.includes("json")) body = JSON.parse(text);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}

@@ -1,0 +1,51 @@
+import pg from "pg";
+
+/**
+ * A connection that holds a lock inside an open transaction, so API requests that need the same rows or
+ * table wait on it: a deterministic way to keep requests in flight.
+ */
+export interface LockHolder {
+  readonly pid: number;
+  /** Resolves once at least `count` other sessions are blocked by this one's locks. */
+  waitForBlocked(count: number, withinMs?: number): Promise<void>;
+  release(): Promise<void>;
+}
+
+export async function holdLock(url: string, lockSql: string, params: unknown[] = []): Promise<LockHolder> {
+  const holder = new pg.Client({ connectionString: url });
+  // The server may be stopped under it (outage tests): an unhandled 'error' would end the test run.
+  holder.on("error", () => undefined);
+  await holder.connect();
+  await holder.query("BEGIN");
+  await holder.query(lockSql, params);
+  const pid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+  return {
+    pid,
+    async waitForBlocked(count, withinMs = 5_000) {
+      // Polled from a connection of its own: statistics views are frozen for the rest of a transaction.
+      const observer = new pg.Client({ connectionString: url });
+      await observer.connect();
+      try {
+        const started = performance.now();
+        for (;;) {
+          const { rows } = await observer.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+            [pid],
+          );
+          const blocked = rows[0]?.n ?? 0;
+          if (blocked >= count) return;
+          if (performance.now() - started > withinMs) {
+            throw new Error(`expected ${count} sessions blocked by ${pid}, saw ${blocked}`);
+          }
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      } finally {
+        await observer.end();
+      }
+    },
+    async release() {
+      await holder.query("COMMIT").catch(() => undefined);
+      await holder.end().catch(() => undefined);
+    },
+  };
+}
