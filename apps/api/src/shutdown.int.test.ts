@@ -98,7 +98,8 @@ describe.runIf(runs)("graceful shutdown of the real process (SIGTERM)", () => {
       app.child.kill("SIGTERM");
       expect(await toggle).toBe("ECONNRESET");
       expect(await app.exited).toBe(0);
-      expect(performance.now() - started).toBeLessThan(5_000);
+      // Grace (0.3 s) plus at most 2 s for the pool; the held statement itself would never end.
+      expect(performance.now() - started).toBeLessThan(8_000);
     } finally {
       await lock.release();
     }
