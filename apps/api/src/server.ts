@@ -7,6 +7,7 @@ import { createAuthService } from "./auth/auth-service.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { PasswordHasher } from "./auth/passwords.js";
 import { RateLimiter } from "./auth/rate-limiter.js";
+import { purgeEndedSessions } from "./auth/session-cleanup.js";
 import { SessionRevocations } from "./auth/session-revocations.js";
 import { UserProvisioning } from "./auth/user-provisioning.js";
 import type { Env } from "./config/env.js";
@@ -51,8 +52,10 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   const revocations = new SessionRevocations(db.prisma, env.ACCESS_TOKEN_TTL, logger);
   await revocations.start(env.REVOCATION_SYNC_MS);
   const rateLimiter = new RateLimiter(db.prisma);
+  // Housekeeping: ended rate-limit windows and long-ended sign-ins (failures are retried next time).
   const purgeTimer = setInterval(() => {
     rateLimiter.purgeExpired().catch(() => undefined);
+    purgeEndedSessions(db.prisma, env.ACCESS_TOKEN_TTL).catch(() => undefined);
   }, RATE_LIMIT_PURGE_MS).unref();
 
   let accepting = true;
