@@ -30,7 +30,7 @@ export class UserProvisioning {
     this.remember(userId);
   }
 
-  remember(userId: string): void {
+  private remember(userId: string): void {
     if (this.known.size >= KNOWN_CACHE_LIMIT) this.known.clear();
     this.known.add(userId);
   }

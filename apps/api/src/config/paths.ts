@@ -7,9 +7,10 @@ import { fileURLToPath } from "node:url";
  * up rather than by a fixed "../../.." so it also holds once bundled into apps/api/dist.
  */
 export const REPO_ROOT: string = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-export const MIGRATIONS_DIR = join(REPO_ROOT, "prisma/migrations");
-export const SCHEMA_PATH = join(REPO_ROOT, "prisma/schema.prisma");
-export const MIGRATION_PATHS = { migrationsDir: MIGRATIONS_DIR, schemaPath: SCHEMA_PATH } as const;
+export const MIGRATION_PATHS = {
+  migrationsDir: join(REPO_ROOT, "prisma/migrations"),
+  schemaPath: join(REPO_ROOT, "prisma/schema.prisma"),
+} as const;
 
 function findRepoRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {

@@ -45,8 +45,6 @@ export function createApp(deps: AppDeps): Express {
       maxAge: 600,
     }),
   );
-  // Outside the contract, which describes the API rather than its own documentation.
-  app.use(createDocsRouter(openApiDocument()));
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.env.JSON_BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true }));
 
@@ -57,6 +55,9 @@ export function createApp(deps: AppDeps): Express {
     // ts-rest answers 400 by default; the API's contract says 422 with per-field details.
     requestValidationErrorHandler: (err, _req, res) => sendError(res, validationError(err)),
   });
+  // Outside the contract, which describes the API rather than its own documentation; mounted after the
+  // API routes so API requests never pass through it.
+  app.use(createDocsRouter(openApiDocument()));
 
   app.use(notFoundHandler());
   app.use(errorHandler());
