@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { LoginBody, RegisterBody, Session, User } from "@todo/contract";
 import type { Logger } from "pino";
+import { AppError } from "../errors/app-error.js";
 import { Prisma, type PrismaClient, type User as UserRow } from "../generated/prisma/client.js";
-import { AppError } from "../http/app-error.js";
 import type { AccessTokens } from "./access-tokens.js";
 import type { PasswordHasher } from "./passwords.js";
 import type { RateLimiter, RateLimitRule } from "./rate-limiter.js";
+import { rotateRefreshToken } from "./refresh-rotation.js";
 import { hashRefreshToken, newRefreshToken } from "./refresh-tokens.js";
 import type { SessionRevocations } from "./session-revocations.js";
 
@@ -151,32 +152,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       await enforce(limits.refreshPerAddress, origin.ip, origin);
       const presentedHash = hashRefreshToken(refreshToken);
       const next = newRefreshToken();
-      // One statement: claim the presented token (single use), check its sign-in is alive, issue the
-      // successor. Concurrent refreshes of one token serialise on its row, so exactly one wins.
-      const rows = await prisma.$queryRaw<
-        { session_id: string; id: string; email: string | null; created_at: Date; updated_at: Date }[]
-      >`
-        WITH claimed AS (
-          UPDATE refresh_tokens SET used_at = now()
-          WHERE token_hash = ${presentedHash} AND used_at IS NULL AND expires_at > now()
-          RETURNING session_id
-        ), live AS (
-          SELECT s.id, s.user_id, s.expires_at FROM sessions s JOIN claimed c ON c.session_id = s.id
-          WHERE s.revoked_at IS NULL AND s.expires_at > now()
-        ), issued AS (
-          INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at, created_at)
-          SELECT ${randomUUID()}::uuid, live.id, ${next.hash}, live.expires_at, now() FROM live
-          RETURNING session_id
-        )
-        SELECT issued.session_id, u.id, u.email, u.created_at, u.updated_at
-        FROM issued JOIN live ON live.id = issued.session_id JOIN users u ON u.id = live.user_id`;
-      const row = rows[0];
-      if (row)
-        return sessionBody(
-          toUserDto({ ...row, createdAt: row.created_at, updatedAt: row.updated_at }),
-          row.session_id,
-          next.token,
-        );
+      const rotated = await rotateRefreshToken(prisma, presentedHash, next.hash);
+      if (rotated) return sessionBody(toUserDto(rotated.user), rotated.sessionId, next.token);
 
       const known = await prisma.refreshToken.findUnique({
         where: { tokenHash: presentedHash },

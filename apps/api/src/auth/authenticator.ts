@@ -1,6 +1,5 @@
-import type { Request } from "express";
 import type { Logger } from "pino";
-import { AppError } from "../http/app-error.js";
+import { AppError } from "../errors/app-error.js";
 import { type AccessTokens, TokenRejectedError, type TokenRejection } from "./access-tokens.js";
 import type { SessionRevocations } from "./session-revocations.js";
 import type { UserProvisioning } from "./user-provisioning.js";
@@ -9,6 +8,15 @@ import type { UserProvisioning } from "./user-provisioning.js";
 export interface AuthUser {
   id: string;
   sessionId: string | undefined;
+}
+
+/** What authentication needs to know about a request besides its Authorization header (for the WARN log). */
+export interface AuthRequestContext {
+  /** e.g. `GET /api/v1/:userId/tasks` */
+  readonly route: string;
+  readonly ip: string | undefined;
+  /** The request's own logger (with its request id), if it has one. */
+  log?: Logger;
 }
 
 type AuthFailure = TokenRejection | "missing_token" | "malformed_authorization_header" | "session_revoked";
@@ -36,9 +44,8 @@ export class Authenticator {
     private readonly logger: Logger,
   ) {}
 
-  /** Verifies the request's Bearer token; throws a 401 AppError (with WWW-Authenticate) otherwise. */
-  async authenticate(req: Request): Promise<AuthUser> {
-    const header = req.headers.authorization;
+  /** Verifies the Authorization header's Bearer token; throws a 401 AppError (with WWW-Authenticate) otherwise. */
+  async authenticate(header: string | undefined, req: AuthRequestContext): Promise<AuthUser> {
     if (!header) throw this.fail(req, "missing_token");
     const match = BEARER.exec(header);
     if (!match?.[1]) throw this.fail(req, "malformed_authorization_header");
@@ -58,11 +65,8 @@ export class Authenticator {
     return { id: verified.userId, sessionId: verified.sessionId };
   }
 
-  private fail(req: Request, reason: AuthFailure): AppError {
-    (req.res?.locals.log ?? this.logger).warn(
-      { reason, route: `${req.method} ${req.route?.path ?? req.path}`, ip: req.ip },
-      "authentication failed",
-    );
+  private fail(req: AuthRequestContext, reason: AuthFailure): AppError {
+    (req.log ?? this.logger).warn({ reason, route: req.route, ip: req.ip }, "authentication failed");
     return unauthorized(reason);
   }
 }

@@ -2,8 +2,8 @@ import type { ErrorDetail } from "@todo/contract";
 import { RequestValidationError } from "@ts-rest/express";
 import type { NextFunction, Request, Response } from "express";
 import { isDatabaseUnavailable } from "../db/database-errors.js";
+import { AppError, serviceUnavailable } from "../errors/app-error.js";
 import { zodErrorToDetails } from "../lib/zod-details.js";
-import { AppError, serviceUnavailable } from "./app-error.js";
 
 /** body-parser's error types for a client's broken request body. */
 const BODY_PARSER_ERRORS: Record<string, () => AppError> = {

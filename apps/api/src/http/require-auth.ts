@@ -1,8 +1,8 @@
 import { requiresBearerToken } from "@todo/contract";
 import type { AppRoute } from "@ts-rest/core";
 import type { NextFunction, Request, Response } from "express";
-import type { Authenticator, AuthUser } from "../auth/authenticator.js";
-import { AppError, forbidden } from "./app-error.js";
+import type { Authenticator, AuthRequestContext, AuthUser } from "../auth/authenticator.js";
+import { AppError, forbidden } from "../errors/app-error.js";
 
 declare global {
   namespace Express {
@@ -23,7 +23,17 @@ export function requireAuth(authenticator: Authenticator) {
       next();
       return;
     }
-    authenticator.authenticate(req).then((user) => {
+    // Getters: route and address are only worked out when a failure is logged, not on every request.
+    const context: AuthRequestContext = {
+      get route() {
+        return `${req.method} ${req.route?.path ?? req.path}`;
+      },
+      get ip() {
+        return req.ip;
+      },
+      log: res.locals.log,
+    };
+    authenticator.authenticate(req.headers.authorization, context).then((user) => {
       const owner = req.params.userId;
       if (owner !== undefined && owner !== user.id) {
         next(forbidden());

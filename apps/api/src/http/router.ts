@@ -4,8 +4,8 @@ import type { Request } from "express";
 import type { Logger } from "pino";
 import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
+import { AppError } from "../errors/app-error.js";
 import type { TaskService } from "../tasks/task-service.js";
-import { AppError } from "./app-error.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {

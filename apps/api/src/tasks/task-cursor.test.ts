@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../http/app-error.js";
+import { AppError } from "../errors/app-error.js";
 import { decodeTaskCursor, encodeTaskCursor } from "./task-cursor.js";
 
 describe("task cursors", () => {

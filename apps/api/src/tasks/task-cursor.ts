@@ -1,4 +1,4 @@
-import { AppError } from "../http/app-error.js";
+import { AppError } from "../errors/app-error.js";
 
 /** Position after the last task of a page: keyset pagination on (createdAt, id). */
 export interface TaskCursor {

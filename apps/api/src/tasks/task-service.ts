@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { CreateTaskBody, ListTasksQuery, Task, TaskPage, UpdateTaskBody } from "@todo/contract";
+import { notFound } from "../errors/app-error.js";
 import { Prisma, type PrismaClient, type Task as TaskRow } from "../generated/prisma/client.js";
-import { notFound } from "../http/app-error.js";
 import { decodeTaskCursor, encodeTaskCursor, isUuid } from "./task-cursor.js";
 
 export function toTaskDto(row: TaskRow): Task {

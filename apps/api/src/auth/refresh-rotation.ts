@@ -1,0 +1,44 @@
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "../generated/prisma/client.js";
+
+/** The sign-in a refresh token was rotated in, and its user's row. */
+export interface RotatedRefresh {
+  sessionId: string;
+  user: { id: string; email: string | null; createdAt: Date; updatedAt: Date };
+}
+
+/**
+ * Refresh-token rotation in one statement: claims the presented token (single use), checks its sign-in is
+ * alive, and issues the successor (hash `nextHash`) in the same sign-in. Concurrent refreshes of one token
+ * serialise on its row, so exactly one wins. Undefined when nothing was rotated: the token is unknown,
+ * already used, expired, or its sign-in has ended; the caller finds out which.
+ */
+export async function rotateRefreshToken(
+  prisma: PrismaClient,
+  presentedHash: string,
+  nextHash: string,
+): Promise<RotatedRefresh | undefined> {
+  const rows = await prisma.$queryRaw<
+    { session_id: string; id: string; email: string | null; created_at: Date; updated_at: Date }[]
+  >`
+    WITH claimed AS (
+      UPDATE refresh_tokens SET used_at = now()
+      WHERE token_hash = ${presentedHash} AND used_at IS NULL AND expires_at > now()
+      RETURNING session_id
+    ), live AS (
+      SELECT s.id, s.user_id, s.expires_at FROM sessions s JOIN claimed c ON c.session_id = s.id
+      WHERE s.revoked_at IS NULL AND s.expires_at > now()
+    ), issued AS (
+      INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at, created_at)
+      SELECT ${randomUUID()}::uuid, live.id, ${nextHash}, live.expires_at, now() FROM live
+      RETURNING session_id
+    )
+    SELECT issued.session_id, u.id, u.email, u.created_at, u.updated_at
+    FROM issued JOIN live ON live.id = issued.session_id JOIN users u ON u.id = live.user_id`;
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    sessionId: row.session_id,
+    user: { id: row.id, email: row.email, createdAt: row.created_at, updatedAt: row.updated_at },
+  };
+}
