@@ -1,26 +1,64 @@
 import { z } from "zod";
 
 /**
- * Every error code the API can answer with, and the HTTP status each one always maps to.
- * Servers and clients share this table so a code never drifts from its status.
+ * Every error code the API can answer with: the HTTP status it always maps to and what it means. The one
+ * home of that knowledge: the server's error responses, the OpenAPI document's status descriptions and the
+ * README's error table are all derived from it.
  */
-export const ERROR_STATUS = {
-  MALFORMED_JSON: 400,
-  UNAUTHORIZED: 401,
-  INVALID_CREDENTIALS: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  EMAIL_TAKEN: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  VALIDATION_FAILED: 422,
-  RATE_LIMITED: 429,
-  INTERNAL_ERROR: 500,
-  SERVICE_UNAVAILABLE: 503,
-} as const;
+export const ERROR_CODES = {
+  MALFORMED_JSON: { status: 400, description: "the body is not valid JSON." },
+  UNAUTHORIZED: {
+    status: 401,
+    description:
+      "no access token, or one that is malformed, expired, not yet valid or whose sign-in has ended; " +
+      "on `auth/refresh`, an unknown, expired, revoked or already used refresh token.",
+  },
+  INVALID_CREDENTIALS: {
+    status: 401,
+    description: "wrong email or password, the same answer whether or not the email exists.",
+  },
+  FORBIDDEN: { status: 403, description: "the token is valid, but `{userId}` in the path is not the token's user." },
+  NOT_FOUND: { status: 404, description: "no such task for this user (including ids that are not valid ids)." },
+  EMAIL_TAKEN: { status: 409, description: "an account with this email already exists." },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    description: "the body is larger than the server's limit (16 KiB by default).",
+  },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: "a body that is not `application/json`." },
+  VALIDATION_FAILED: {
+    status: 422,
+    description:
+      "the body, query or path failed validation, unknown body fields included. " +
+      "`error.details` has one entry per problem: `{ location, field, message, code }`.",
+  },
+  RATE_LIMITED: { status: 429, description: "too many attempts; retry after `Retry-After` seconds." },
+  INTERNAL_ERROR: {
+    status: 500,
+    description: "an unexpected fault. The body never carries stack traces or SQL.",
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    description:
+      "the database or a Better Auth key set is unreachable, password hashing is saturated, " +
+      "the request ran past its deadline, or the server is shutting down.",
+  },
+} as const satisfies Record<string, { status: number; description: string }>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
-export const ErrorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
+/** Each code's status, derived from ERROR_CODES. */
+export const ERROR_STATUS = Object.fromEntries(
+  Object.entries(ERROR_CODES).map(([code, { status }]) => [code, status]),
+) as { readonly [C in ErrorCode]: (typeof ERROR_CODES)[C]["status"] };
+
+/** What a status means anywhere in the API: "`CODE`: meaning" for each code it can carry, in table order. */
+export function describeErrorStatus(status: number, only?: readonly ErrorCode[]): string | undefined {
+  const lines = (Object.keys(ERROR_CODES) as ErrorCode[])
+    .filter((code) => ERROR_CODES[code].status === status && (!only || only.includes(code)))
+    .map((code) => `\`${code}\`: ${ERROR_CODES[code].description}`);
+  return lines.length > 0 ? lines.join(" ") : undefined;
+}
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
 
 /** One problem with one part of a request (422), e.g. `{ location: "body", field: "title", ... }`. */
 export const ErrorDetailSchema = z.object({
@@ -42,6 +80,11 @@ export const ErrorResponseSchema = z.object({
   }),
 });
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
+
+/** An error body, as the server sends it. */
+export function errorBody(code: ErrorCode, message: string, details: ErrorDetail[] = []): ErrorResponse {
+  return { error: { code, message, details } };
+}
 
 /**
  * Errors any route can produce: broken JSON, too large a body, a failed validation, a server or database fault.

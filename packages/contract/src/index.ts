@@ -7,6 +7,7 @@ export * from "./auth.js";
 export * from "./common.js";
 export * from "./errors.js";
 export * from "./health.js";
+export * from "./openapi-components.js";
 export * from "./tasks.js";
 
 const c = initContract();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LoginBodySchema, RegisterBodySchema } from "./auth.js";
-import { ERROR_STATUS } from "./errors.js";
+import { describeErrorStatus, ERROR_CODES, ERROR_STATUS } from "./errors.js";
 import { CreateTaskBodySchema, ListTasksQuerySchema, UpdateTaskBodySchema } from "./tasks.js";
 
 describe("auth schemas", () => {
@@ -59,5 +59,12 @@ describe("error codes", () => {
       RATE_LIMITED: 429,
       SERVICE_UNAVAILABLE: 503,
     });
+  });
+
+  it("describe each status from the one code table", () => {
+    expect(describeErrorStatus(404)).toBe(`\`NOT_FOUND\`: ${ERROR_CODES.NOT_FOUND.description}`);
+    expect(describeErrorStatus(401)).toContain("`INVALID_CREDENTIALS`");
+    expect(describeErrorStatus(401, ["UNAUTHORIZED"])).not.toContain("INVALID_CREDENTIALS");
+    expect(describeErrorStatus(418)).toBeUndefined();
   });
 });

@@ -1,20 +1,12 @@
 import { join } from "node:path";
 import { generateSchema } from "@anatine/zod-openapi";
 import {
-  CreateTaskBodySchema,
   contract,
-  ErrorDetailSchema,
-  ErrorResponseSchema,
-  LoginBodySchema,
-  MeResponseSchema,
-  RefreshTokenBodySchema,
-  RegisterBodySchema,
+  describeErrorStatus,
+  OPENAPI_REQUEST_COMPONENTS,
+  OPENAPI_RESPONSE_COMPONENTS,
   requiresBearerToken,
-  SessionSchema,
-  TaskPageSchema,
-  TaskSchema,
-  UpdateTaskBodySchema,
-  UserSchema,
+  VALIDATION_ERROR_EXAMPLE,
 } from "@todo/contract";
 import type { AppRoute } from "@ts-rest/core";
 import { generateOpenApi } from "@ts-rest/open-api";
@@ -26,7 +18,6 @@ import type {
   ResponseObject,
   SchemaObject,
 } from "openapi3-ts";
-import type { ZodTypeAny } from "zod";
 import packageJson from "../../package.json" with { type: "json" };
 import { REPO_ROOT } from "../config/paths.js";
 
@@ -34,63 +25,18 @@ export const OPENAPI_PATH = "/api/v1/openapi.json";
 /** The committed copy third parties generate clients from; `pnpm openapi:check` keeps it equal to the contract. */
 export const COMMITTED_DOCUMENT_FILE = join(REPO_ROOT, "docs/openapi.json");
 
+const SUCCESS_DESCRIPTIONS: Record<string, string> = { 200: "OK", 201: "Created", 204: "No content" };
+
 /**
- * Schemas published as named components, so third-party generators produce `Task`, `ErrorResponse` ...
- * instead of one anonymous type per response. ts-rest inlines every schema; they are matched back by shape.
- * Request bodies are described by their input (before trimming/defaults), responses by their output.
+ * What a status means on this operation, from the contract's code table; on Bearer routes a 401 can only be
+ * `UNAUTHORIZED`.
  */
-const RESPONSE_COMPONENTS: Record<string, ZodTypeAny> = {
-  ErrorResponse: ErrorResponseSchema,
-  ErrorDetail: ErrorDetailSchema,
-  User: UserSchema,
-  Session: SessionSchema,
-  MeResponse: MeResponseSchema,
-  Task: TaskSchema,
-  TaskPage: TaskPageSchema,
-};
-const REQUEST_COMPONENTS: Record<string, ZodTypeAny> = {
-  RegisterBody: RegisterBodySchema,
-  LoginBody: LoginBodySchema,
-  RefreshTokenBody: RefreshTokenBodySchema,
-  CreateTaskBody: CreateTaskBodySchema,
-  UpdateTaskBody: UpdateTaskBodySchema,
-};
-
-const BEARER_UNAUTHORIZED =
-  "`UNAUTHORIZED`: no access token, or one that is malformed, expired, not yet valid or whose sign-in has ended.";
-
-/** What each status means anywhere in this API; the error code in the body says which case it is. */
-const STATUS_DESCRIPTIONS: Record<string, string> = {
-  200: "OK",
-  201: "Created",
-  204: "No content",
-  400: "`MALFORMED_JSON`: the body is not valid JSON.",
-  401:
-    "`INVALID_CREDENTIALS`: wrong email or password, the same answer whether or not the email exists. " +
-    "`UNAUTHORIZED`: an unknown, expired, revoked or already used refresh token.",
-  403: "`FORBIDDEN`: the token is valid, but `{userId}` in the path is not the token's user.",
-  404: "`NOT_FOUND`: no such task for this user (including ids that are not valid ids).",
-  409: "`EMAIL_TAKEN`: an account with this email already exists.",
-  413: "`PAYLOAD_TOO_LARGE`: the body is larger than the server's limit (16 KiB by default).",
-  415: "`UNSUPPORTED_MEDIA_TYPE`: a body that is not `application/json`.",
-  422:
-    "`VALIDATION_FAILED`: the body, query or path failed validation, unknown body fields included. " +
-    "`error.details` has one entry per problem: `{ location, field, message, code }`.",
-  429: "`RATE_LIMITED`: too many attempts; retry after `Retry-After` seconds.",
-  500: "`INTERNAL_ERROR`: an unexpected fault. The body never carries stack traces or SQL.",
-  503: "`SERVICE_UNAVAILABLE`: the database is unreachable, or the server is shutting down.",
-};
-
-const VALIDATION_EXAMPLE = {
-  error: {
-    code: "VALIDATION_FAILED",
-    message: "Request validation failed",
-    details: [
-      { location: "body", field: "title", message: "Must not be empty", code: "too_small" },
-      { location: "body", field: "userId", message: "Unknown field", code: "unrecognized_keys" },
-    ],
-  },
-};
+function describeStatus(status: string, bearer: boolean): string | undefined {
+  return (
+    SUCCESS_DESCRIPTIONS[status] ??
+    describeErrorStatus(Number(status), status === "401" && bearer ? ["UNAUTHORIZED"] : undefined)
+  );
+}
 
 const retryAfter = (required: boolean): HeadersObject => ({
   "Retry-After": {
@@ -122,10 +68,10 @@ function describeOperation(operation: OperationObject, route: AppRoute): Operati
     const json = response.content?.["application/json"];
     responses[status] = {
       ...response,
-      description:
-        (status === "401" && bearer ? BEARER_UNAUTHORIZED : STATUS_DESCRIPTIONS[status]) ?? response.description,
+      description: describeStatus(status, bearer) ?? response.description,
       ...(Object.keys(headers).length > 0 && { headers }),
-      ...(status === "422" && json && { content: { "application/json": { ...json, example: VALIDATION_EXAMPLE } } }),
+      ...(status === "422" &&
+        json && { content: { "application/json": { ...json, example: VALIDATION_ERROR_EXAMPLE } } }),
     };
   }
   // ts-rest describes every body as "Body" and leaves it optional; it is neither.
@@ -215,8 +161,12 @@ export function buildOpenApiDocument(): OpenAPIObject {
   );
 
   const schemas = toOpenApi30({
-    ...Object.fromEntries(Object.entries(RESPONSE_COMPONENTS).map(([name, s]) => [name, generateSchema(s, true)])),
-    ...Object.fromEntries(Object.entries(REQUEST_COMPONENTS).map(([name, s]) => [name, generateSchema(s, false)])),
+    ...Object.fromEntries(
+      Object.entries(OPENAPI_RESPONSE_COMPONENTS).map(([name, s]) => [name, generateSchema(s, true)]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(OPENAPI_REQUEST_COMPONENTS).map(([name, s]) => [name, generateSchema(s, false)]),
+    ),
   }) as Record<string, SchemaObject>;
   const byShape = new Map(Object.entries(schemas).map(([name, schema]) => [canonicalJson(schema), name]));
   const { openapi, info, servers, tags, paths, components } = generated;

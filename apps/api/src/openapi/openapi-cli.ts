@@ -1,28 +1,39 @@
-// `pnpm openapi:write` writes docs/openapi.json from the contract; `pnpm openapi:check` fails (exit 1) when the
-// committed file is not what the contract generates, so CI catches a contract change without its document.
+// `pnpm openapi:write` writes the files derived from the contract: docs/openapi.json and the README's error table.
+// `pnpm openapi:check` fails (exit 1) when a committed file is not what the contract generates, so CI catches a
+// contract change without its documents.
 import { readFile, writeFile } from "node:fs/promises";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { REPO_ROOT } from "../config/paths.js";
+import { withErrorTable } from "./error-table.js";
 import { buildOpenApiDocument, COMMITTED_DOCUMENT_FILE, serializeOpenApiDocument } from "./generate-openapi.js";
 
-const file = relative(REPO_ROOT, COMMITTED_DOCUMENT_FILE);
-const expected = serializeOpenApiDocument(buildOpenApiDocument());
+const README_FILE = join(REPO_ROOT, "README.md");
+const readme = await readFile(README_FILE, "utf8");
+const derived = [
+  { path: COMMITTED_DOCUMENT_FILE, expected: serializeOpenApiDocument(buildOpenApiDocument()) },
+  { path: README_FILE, expected: withErrorTable(readme) },
+];
 const mode = process.argv[2];
 
 if (mode === "write") {
-  await writeFile(COMMITTED_DOCUMENT_FILE, expected);
-  console.log(`Wrote ${file} (${expected.length} bytes).`);
+  for (const { path, expected } of derived) {
+    await writeFile(path, expected);
+    console.log(`Wrote ${relative(REPO_ROOT, path)} (${expected.length} bytes).`);
+  }
 } else if (mode === "check") {
-  const committed = await readFile(COMMITTED_DOCUMENT_FILE, "utf8").catch(() => undefined);
-  if (committed === expected) {
-    console.log(`${file} matches the contract.`);
-  } else {
-    const reason =
-      committed === undefined
-        ? "is missing"
-        : `differs from the contract at line ${firstDifference(committed, expected)}`;
-    console.error(`${file} ${reason}. Run \`pnpm openapi:write\` and commit the result.`);
-    process.exitCode = 1;
+  for (const { path, expected } of derived) {
+    const file = relative(REPO_ROOT, path);
+    const committed = await readFile(path, "utf8").catch(() => undefined);
+    if (committed === expected) {
+      console.log(`${file} matches the contract.`);
+    } else {
+      const reason =
+        committed === undefined
+          ? "is missing"
+          : `differs from the contract at line ${firstDifference(committed, expected)}`;
+      console.error(`${file} ${reason}. Run \`pnpm openapi:write\` and commit the result.`);
+      process.exitCode = 1;
+    }
   }
 } else {
   console.error("usage: openapi-cli.ts write|check");
