@@ -1,10 +1,8 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "pino";
 import type { Env } from "./config/env.js";
-import { MIGRATION_PATHS } from "./config/paths.js";
-import { openDatabase } from "./db/database.js";
-import { applyMigrations } from "./db/schema-engine.js";
-import { databaseTarget } from "./server.js";
+import { databaseTarget } from "./db/database.js";
+import { openMigratedDatabase } from "./db/migrated-database.js";
 
 /** A worker that lived this long was healthy: its crash starts the backoff afresh. */
 const HEALTHY_UPTIME_MS = 30_000;
@@ -30,13 +28,8 @@ export async function runPrimary(env: Env, logger: Logger): Promise<number> {
   if (env.MIGRATE_ON_START) {
     // Here rather than in each worker: one schema-engine start instead of N, and the workers' start-up
     // does not wait on each other's advisory lock.
-    const db = await openDatabase(databaseTarget(env), logger);
-    try {
-      const applied = await applyMigrations(db.adapterFactory, MIGRATION_PATHS);
-      if (applied.length > 0) logger.info({ applied }, "migrations applied");
-    } finally {
-      await db.close();
-    }
+    const { db } = await openMigratedDatabase(databaseTarget(env), logger);
+    await db.close();
   }
 
   // Merged into each worker's environment by cluster.fork.

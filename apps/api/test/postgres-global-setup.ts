@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { MIGRATION_PATHS } from "../src/config/paths.js";
-import { openDatabase } from "../src/db/database.js";
-import { applyMigrations } from "../src/db/schema-engine.js";
+import { openMigratedDatabase } from "../src/db/migrated-database.js";
 import { createLogger } from "../src/lib/logger.js";
 
 /** Admin connection used to create and drop the run's database (TEST_POSTGRES_ADMIN_URL overrides). */
@@ -28,11 +26,10 @@ export default async function setup(project: TestProject) {
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   const logger = createLogger("silent");
-  const db = await openDatabase(
+  const { db } = await openMigratedDatabase(
     { kind: "postgres", url: databaseUrl, poolMax: 2, connectionTimeoutMs: 5_000, statementTimeoutMs: 30_000 },
     logger,
   );
-  await applyMigrations(db.adapterFactory, MIGRATION_PATHS);
   await db.close();
   project.provide("databaseUrl", databaseUrl);
 

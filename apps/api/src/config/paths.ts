@@ -1,20 +1,18 @@
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * The monorepo root: the nearest folder above this module holding pnpm-workspace.yaml. Found by walking
- * up rather than by a fixed "../../.." so it also holds once bundled into apps/api/dist.
+ * Where the API finds what it ships, by one rule, relative to this module and never by searching:
+ * - built (`dist/*.js`, also in a `pnpm deploy` folder): `dist/prisma/`, copied there by the build
+ *   (scripts/copy-prisma.mjs) from the repository's top-level `prisma/`, the source of truth;
+ * - from source (`src/config/paths.ts` under tsx or Vitest): the repository's `prisma/` itself.
  */
-export const REPO_ROOT: string = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const PRISMA_DIR = fileURLToPath(new URL(FROM_SOURCE ? "../../../../prisma/" : "./prisma/", import.meta.url));
+
 export const MIGRATION_PATHS = {
-  migrationsDir: join(REPO_ROOT, "prisma/migrations"),
-  schemaPath: join(REPO_ROOT, "prisma/schema.prisma"),
+  migrationsDir: `${PRISMA_DIR}migrations`,
+  schemaPath: `${PRISMA_DIR}schema.prisma`,
 } as const;
 
-function findRepoRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
-    if (dirname(dir) === dir) return process.cwd();
-  }
-}
+/** The monorepo root, for development tools that run from source (OpenAPI and migration CLIs, tests). */
+export const REPO_ROOT: string = fileURLToPath(new URL("../../../../", import.meta.url));

@@ -4,12 +4,26 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "pino";
+import type { Env } from "../config/env.js";
 import { PrismaClient } from "../generated/prisma/client.js";
 
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number }
   /** `dir` is a folder on disk, or `memory://` for a throwaway in-memory database. */
   | { kind: "pglite"; dir: string };
+
+/** The database the configuration names: `DATABASE_URL`'s server, else the embedded PGlite in `PGLITE_DIR`. */
+export function databaseTarget(env: Env): DatabaseTarget {
+  return env.DATABASE_URL
+    ? {
+        kind: "postgres",
+        url: env.DATABASE_URL,
+        poolMax: env.DB_POOL_MAX,
+        connectionTimeoutMs: env.DB_CONNECTION_TIMEOUT_MS,
+        statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      }
+    : { kind: "pglite", dir: env.PGLITE_DIR };
+}
 
 export type MigrationAdapterFactory = PrismaPg | PrismaPGlite;
 

@@ -1,13 +1,11 @@
-// `pnpm db:migrate`: applies pending migrations from prisma/migrations to the configured database
+// `pnpm db:migrate`: applies pending migrations (see config/paths.ts for where they are found) to the configured database
 // (DATABASE_URL, else the embedded PGlite in PGLITE_DIR), the same way the API does at start-up.
 import { loadEnv } from "../config/env.js";
-import { MIGRATION_PATHS } from "../config/paths.js";
 import { createLogger } from "../lib/logger.js";
-import { databaseTarget } from "../server.js";
-import { openDatabase } from "./database.js";
-import { applyMigrations } from "./schema-engine.js";
+import { type DatabaseTarget, databaseTarget } from "./database.js";
+import { openMigratedDatabase } from "./migrated-database.js";
 
-function describeTarget(target: ReturnType<typeof databaseTarget>): string {
+function describeTarget(target: DatabaseTarget): string {
   if (target.kind === "pglite") return `PGlite at ${target.dir}`;
   try {
     const url = new URL(target.url);
@@ -22,9 +20,8 @@ const env = loadEnv();
 const target = databaseTarget(env);
 const started = performance.now();
 try {
-  const db = await openDatabase(target, createLogger("warn"));
+  const { db, applied } = await openMigratedDatabase(target, createLogger("warn"));
   try {
-    const applied = await applyMigrations(db.adapterFactory, MIGRATION_PATHS);
     const ms = Math.round(performance.now() - started);
     if (applied.length === 0) console.log(`No pending migrations on ${describeTarget(target)} (${ms} ms).`);
     else {
