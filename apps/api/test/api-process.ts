@@ -26,10 +26,12 @@ export interface ApiProcess {
   kill(): void;
 }
 
-export function spawnApi(env: Record<string, string>): ApiProcess {
+/** By default the API from source; `built` runs a built `dist/main.js` (e.g. of a deployed folder) from `cwd`. */
+export function spawnApi(env: Record<string, string>, built?: { main: string; cwd: string }): ApiProcess {
   // tsx as a loader (not its CLI, which would put a process of its own between us and the server).
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", "src/main.ts"], {
-    cwd: API_DIR,
+  const args = built ? [built.main] : ["--import", "tsx", "--conditions=source", "src/main.ts"];
+  const child = spawn(process.execPath, args, {
+    cwd: built?.cwd ?? API_DIR,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvError, loadEnv } from "./env.js";
 
@@ -25,6 +26,12 @@ describe("loadEnv", () => {
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.PGLITE_DIR).toMatch(/\.data[/\\]pglite$/);
+  });
+
+  it("resolves a relative PGLITE_DIR against the working directory", () => {
+    expect(loadEnv({ PGLITE_DIR: "db" }).PGLITE_DIR).toBe(resolve(process.cwd(), "db"));
+    expect(loadEnv({ PGLITE_DIR: "/abs/db" }).PGLITE_DIR).toBe("/abs/db");
+    expect(loadEnv({ PGLITE_DIR: "memory://" }).PGLITE_DIR).toBe("memory://");
   });
 
   it("prefers JWT_SECRET, then BETTER_AUTH_SECRET", () => {

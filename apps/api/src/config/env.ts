@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parseDurationSeconds } from "../lib/duration.js";
-import { REPO_ROOT } from "./paths.js";
 
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 
@@ -66,11 +65,11 @@ const EnvSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
   ),
-  // Relative paths are taken from the repository root: pnpm runs package scripts from apps/api.
+  // Relative paths are taken from the working directory (the package scripts pass the repository's .data/pglite).
   PGLITE_DIR: z
     .string()
     .default(".data/pglite")
-    .transform((dir) => (dir === "memory://" ? dir : resolve(REPO_ROOT, dir))),
+    .transform((dir) => (dir === "memory://" ? dir : resolve(dir))),
   JWT_SECRET: optionalString,
   BETTER_AUTH_SECRET: optionalString,
   ACCESS_TOKEN_TTL: duration("24h"),

@@ -1,3 +1,4 @@
+import { access } from "node:fs/promises";
 import type { Logger } from "pino";
 import { MIGRATION_PATHS } from "../config/paths.js";
 import { type Database, type DatabaseTarget, openDatabase } from "./database.js";
@@ -25,6 +26,12 @@ export async function openMigratedDatabase(
   logger: Logger,
   { migrate = true, paths = MIGRATION_PATHS }: OpenMigratedOptions = {},
 ): Promise<MigratedDatabase> {
+  // The engine treats a missing folder as "no migrations"; for the API that is a broken build, not a fresh schema.
+  if (migrate) {
+    await access(paths.migrationsDir).catch(() => {
+      throw new Error(`No migrations at ${paths.migrationsDir} (see apps/api/src/config/paths.ts)`);
+    });
+  }
   const db = await openDatabase(target, logger);
   if (!migrate) return { db, applied: [] };
   try {

@@ -1,0 +1,113 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { type ApiProcess, freshRequest, spawnApi } from "../test/api-process.js";
+import { REPO_ROOT } from "./config/paths.js";
+
+const run = promisify(execFile);
+// Builds and deploys once, then runs on both engines: in the postgres project only (it needs the server anyway).
+const runs = inject("database") === "postgres";
+/** The server of the run's test database, for creating a fresh one. */
+const adminUrl = (): string => {
+  const url = new URL(inject("databaseUrl") ?? "postgres://postgres@127.0.0.1:5432/postgres");
+  url.pathname = "/postgres";
+  return url.toString();
+};
+const ENV = { JWT_SECRET: "deploy-test-secret-of-at-least-32-bytes!", BCRYPT_COST: "4", LOG_LEVEL: "info" };
+
+/** Registers a user and creates a task over HTTP; returns the session. */
+async function registerAndCreateTask(url: string, email: string) {
+  const session = await freshRequest(url, "/api/v1/auth/register", {
+    method: "POST",
+    body: { email, password: "correct horse battery" },
+  });
+  expect(session.status).toBe(201);
+  const created = await freshRequest(url, `/api/v1/${session.body.user.id}/tasks`, {
+    method: "POST",
+    token: session.body.accessToken,
+    body: { title: "shipped" },
+  });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ title: "shipped", userId: session.body.user.id });
+  return session.body as { user: { id: string }; accessToken: string };
+}
+
+describe.runIf(runs)("the API deployed alone (pnpm --filter @todo/api deploy)", () => {
+  let root: string;
+  let deployed: string;
+  let api: ApiProcess | undefined;
+  const databases: string[] = [];
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "todo-deploy-"));
+    deployed = join(root, "api");
+    await run("pnpm", ["run", "build"], { cwd: join(REPO_ROOT, "apps/api") });
+    await run("pnpm", ["--filter", "@todo/api", "deploy", "--prod", deployed], { cwd: REPO_ROOT });
+  }, 600_000);
+  afterEach(() => api?.kill());
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: adminUrl() });
+    await admin.connect();
+    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  const start = (cwd: string, env: Record<string, string>) => {
+    api = spawnApi({ ...ENV, ...env }, { main: join(deployed, "dist/main.js"), cwd });
+    return api.waitUntilListening(1, 180_000);
+  };
+
+  it("carries its migrations and no source", () => {
+    expect(existsSync(join(deployed, "dist/prisma/migrations/migration_lock.toml"))).toBe(true);
+    expect(existsSync(join(deployed, "dist/prisma/schema.prisma"))).toBe(true);
+    expect(existsSync(join(deployed, "src"))).toBe(false);
+  });
+
+  it("serves on PGlite from a relative data folder, then from the same folder given absolutely", async () => {
+    const work = join(root, "work");
+    await mkdir(work);
+    const url = await start(work, { PGLITE_DIR: "db" });
+    expect(api?.logs.find((l) => l.msg === "migrations applied")?.applied).toEqual([expect.any(String)]);
+    await registerAndCreateTask(url, "pglite@example.com");
+    api?.kill();
+    await api?.exited;
+    // The relative folder was taken from the working directory.
+    expect(existsSync(join(work, "db/PG_VERSION"))).toBe(true);
+
+    const again = await start(root, { PGLITE_DIR: join(work, "db") });
+    expect(api?.logs.some((l) => l.msg === "migrations applied")).toBe(false);
+    const login = await freshRequest(again, "/api/v1/auth/login", {
+      method: "POST",
+      body: { email: "pglite@example.com", password: "correct horse battery" },
+    });
+    expect(login.status).toBe(200);
+  }, 400_000);
+
+  it("migrates a fresh PostgreSQL database with its own CLI and serves on it", async () => {
+    const name = `todo_deploy_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: adminUrl() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    databases.push(name);
+    const url = new URL(adminUrl());
+    url.pathname = `/${name}`;
+
+    const migrated = await run(process.execPath, [join(deployed, "dist/migrate-cli.js")], {
+      cwd: root,
+      // Nothing inherited: the CLI sees only this database.
+      env: { DATABASE_URL: url.toString() },
+    });
+    expect(migrated.stdout).toMatch(/Applied 1 migration/);
+
+    const served = await start(root, { DATABASE_URL: url.toString(), MIGRATE_ON_START: "false" });
+    await registerAndCreateTask(served, "postgres@example.com");
+  }, 400_000);
+});
