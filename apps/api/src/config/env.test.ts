@@ -74,6 +74,42 @@ describe("loadEnv", () => {
     expect(loadEnv({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).TRUST_PROXY).toEqual(["loopback", "10.0.0.0/8"]);
   });
 
+  it("derives the external token checks from BETTER_AUTH_URL as Better Auth does, each overridable", () => {
+    expect(loadEnv({}).externalTokens).toEqual({
+      jwksUrl: undefined,
+      issuer: undefined,
+      audience: undefined,
+      jwksCooldownSeconds: 10,
+    });
+    // Better Auth's iss and aud are the origin of its base URL; its keys are under its default base path.
+    expect(loadEnv({ BETTER_AUTH_URL: "https://app.example/" }).externalTokens).toMatchObject({
+      jwksUrl: "https://app.example/api/auth/jwks",
+      issuer: "https://app.example",
+      audience: "https://app.example",
+    });
+    expect(
+      loadEnv({
+        BETTER_AUTH_URL: "https://app.example",
+        JWT_JWKS_URL: "https://auth.example/.well-known/jwks.json",
+        JWT_ISSUER: "https://auth.example",
+        JWT_AUDIENCE: "todo",
+        JWT_JWKS_COOLDOWN: "30s",
+      }).externalTokens,
+    ).toEqual({
+      jwksUrl: "https://auth.example/.well-known/jwks.json",
+      issuer: "https://auth.example",
+      audience: "todo",
+      jwksCooldownSeconds: 30,
+    });
+    // Shared-secret mode with issuer and audience checks, no key set.
+    expect(
+      loadEnv({ JWT_ISSUER: "https://app.example", JWT_AUDIENCE: "https://app.example" }).externalTokens,
+    ).toMatchObject({
+      jwksUrl: undefined,
+      issuer: "https://app.example",
+    });
+  });
+
   it.each([
     ["PORT", "not-a-port"],
     ["PORT", "70000"],
@@ -83,6 +119,11 @@ describe("loadEnv", () => {
     ["ACCESS_TOKEN_TTL", "forever"],
     ["DATABASE_URL", "mysql://localhost/db"],
     ["LOG_LEVEL", "loud"],
+    ["BETTER_AUTH_URL", "not a url"],
+    ["BETTER_AUTH_URL", "ftp://app.example"],
+    ["JWT_JWKS_URL", "file:///etc/jwks.json"],
+    ["JWT_JWKS_URL", "https://keys.example/jwks"],
+    ["JWT_JWKS_COOLDOWN", "soon"],
   ])("reports an invalid %s=%s with a clear message", (name, value) => {
     try {
       loadEnv({ [name]: value });

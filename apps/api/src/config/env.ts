@@ -55,6 +55,15 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v === "" ? undefined : v));
 
+/** An absolute http(s) URL (http only makes sense on a private network or in development). */
+const httpUrl = optionalString.pipe(
+  z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//i.test(v), "must be an http:// or https:// URL")
+    .optional(),
+);
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   PORT: int(3000, 0, 65_535),
@@ -72,6 +81,13 @@ const EnvSchema = z.object({
     .transform((dir) => (dir === "memory://" ? dir : resolve(dir))),
   JWT_SECRET: optionalString,
   BETTER_AUTH_SECRET: optionalString,
+  // A Better Auth frontend's base URL: its JWKS, issuer and audience follow from it (each can be overridden).
+  BETTER_AUTH_URL: httpUrl,
+  JWT_JWKS_URL: httpUrl,
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
+  // Least time between two fetches of the key set that an unknown `kid` may cause (a storm costs one per period).
+  JWT_JWKS_COOLDOWN: duration("10s"),
   ACCESS_TOKEN_TTL: duration("24h"),
   REFRESH_TOKEN_TTL: duration("30d"),
   BCRYPT_COST: int(12, 4, 15),
@@ -103,12 +119,45 @@ const EnvSchema = z.object({
 
 type ParsedEnv = z.infer<typeof EnvSchema>;
 
-export type Env = Omit<ParsedEnv, "JWT_SECRET" | "BETTER_AUTH_SECRET"> & {
+/** What tokens from an external identity provider (a Better Auth frontend) must satisfy. */
+export interface ExternalTokenConfig {
+  /** Where the provider's public keys are; unset: external tokens are only accepted as HS256 with the secret. */
+  jwksUrl: string | undefined;
+  /** Required `iss`; unset: not checked (shared-secret mode without BETTER_AUTH_URL or JWT_ISSUER). */
+  issuer: string | undefined;
+  /** Required `aud` (one of the token's audiences); unset: not checked. */
+  audience: string | undefined;
+  /** Least time between two key set fetches caused by unknown key ids, in seconds. */
+  jwksCooldownSeconds: number;
+}
+
+export type Env = Omit<
+  ParsedEnv,
+  | "JWT_SECRET"
+  | "BETTER_AUTH_SECRET"
+  | "BETTER_AUTH_URL"
+  | "JWT_JWKS_URL"
+  | "JWT_ISSUER"
+  | "JWT_AUDIENCE"
+  | "JWT_JWKS_COOLDOWN"
+> & {
   /** HS256 key: JWT_SECRET, else BETTER_AUTH_SECRET, else (outside production) a random per-start key. */
   jwtSecret: string;
   /** Which variable the secret came from, for the start-up log. */
   jwtSecretSource: "JWT_SECRET" | "BETTER_AUTH_SECRET" | "generated";
+  externalTokens: ExternalTokenConfig;
 };
+
+/** Better Auth's defaults: iss = aud = the origin of its base URL, keys at `/api/auth/jwks` (default base path). */
+function externalTokenConfig(data: ParsedEnv): ExternalTokenConfig {
+  const origin = data.BETTER_AUTH_URL === undefined ? undefined : new URL(data.BETTER_AUTH_URL).origin;
+  return {
+    jwksUrl: data.JWT_JWKS_URL ?? (origin === undefined ? undefined : `${origin}/api/auth/jwks`),
+    issuer: data.JWT_ISSUER ?? origin,
+    audience: data.JWT_AUDIENCE ?? origin,
+    jwksCooldownSeconds: data.JWT_JWKS_COOLDOWN,
+  };
+}
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -126,7 +175,16 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (!parsed.success) {
     throw new EnvError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   }
-  const { JWT_SECRET, BETTER_AUTH_SECRET, ...rest } = parsed.data;
+  const {
+    JWT_SECRET,
+    BETTER_AUTH_SECRET,
+    BETTER_AUTH_URL: _url,
+    JWT_JWKS_URL: _jwks,
+    JWT_ISSUER: _iss,
+    JWT_AUDIENCE: _aud,
+    JWT_JWKS_COOLDOWN: _cooldown,
+    ...rest
+  } = parsed.data;
   const secretSource = JWT_SECRET ? "JWT_SECRET" : BETTER_AUTH_SECRET ? "BETTER_AUTH_SECRET" : undefined;
   const secret = JWT_SECRET ?? BETTER_AUTH_SECRET;
 
@@ -139,9 +197,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     }
   }
 
+  const externalTokens = externalTokenConfig(parsed.data);
+  if (externalTokens.jwksUrl !== undefined && (!externalTokens.issuer || !externalTokens.audience)) {
+    throw new EnvError([
+      "JWT_JWKS_URL: tokens from a key set need an issuer and an audience to check: set BETTER_AUTH_URL, or JWT_ISSUER and JWT_AUDIENCE",
+    ]);
+  }
+
   return {
     ...rest,
     jwtSecret: secret ?? randomBytes(32).toString("base64url"),
     jwtSecretSource: secretSource ?? "generated",
+    externalTokens,
   };
 }
