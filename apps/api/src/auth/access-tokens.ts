@@ -28,6 +28,9 @@ export interface VerifiedAccessToken {
 }
 
 const ALGORITHM = "HS256";
+/** The API's own tokens say who issued them and for whom, so no other issuer's token passes for one (RFC 8725 §3.8, §3.9). */
+export const OWN_TOKEN_ISSUER = "todo-api";
+export const OWN_TOKEN_AUDIENCE = "todo-api";
 const MAX_SUBJECT_LENGTH = 255;
 
 /** HS256 access tokens (RFC 7519), verified as RFC 8725 asks: algorithm pinned, required claims checked. */
@@ -47,6 +50,8 @@ export class AccessTokens {
     return jwt.sign({ email: claims.email ?? undefined, sid: claims.sessionId }, this.key, {
       algorithm: ALGORITHM,
       subject: claims.userId,
+      issuer: OWN_TOKEN_ISSUER,
+      audience: OWN_TOKEN_AUDIENCE,
       expiresIn: this.ttlSeconds,
     });
   }
