@@ -38,6 +38,10 @@ export interface BetterAuthServer {
   token(user: BetterAuthUser): Promise<string>;
   /** The JWT of the `set-auth-jwt` header of get-session. */
   sessionHeaderToken(user: BetterAuthUser): Promise<string>;
+  /** Better Auth's own server-side `auth.api.signJWT`: any payload, signed with its current key. */
+  sign(payload: Record<string, unknown>): Promise<string>;
+  /** Ends the current signing key as `jwks.rotationInterval` would: the next token is signed with a new one. */
+  rotateKey(): void;
   /** Stops listening: the key set becomes unreachable. */
   stop(): Promise<void>;
   /** Listens again on the same port. */
@@ -169,6 +173,15 @@ export async function startBetterAuth(mode: BetterAuthMode = { kind: "jwks" }): 
       const token = res.headers.get("set-auth-jwt");
       if (!token) throw new Error("get-session sent no set-auth-jwt header");
       return token;
+    },
+    async sign(payload) {
+      const { token } = await auth.api.signJWT({ body: { payload } });
+      return token;
+    },
+    rotateKey() {
+      // Better Auth mints a new key when the latest has expired and keeps publishing the old one for the
+      // grace period (30 days by default), so tokens signed with it stay verifiable.
+      for (const key of db.jwks ?? []) key.expiresAt = new Date(Date.now() - 1000);
     },
     async stop() {
       server.closeAllConnections();

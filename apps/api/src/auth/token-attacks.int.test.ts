@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SignedUpUser, signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from "../../test/harness.js";
@@ -21,7 +21,11 @@ function forge(header: object, payload: object, secret: string | null = TEST_JWT
   return `${signingInput}.${signature}`;
 }
 
-const claims = () => ({ sub: user.id, email: user.email, iat: now(), exp: now() + 600 });
+/** The claims of the user's own access token (its issuer, audience and sign-in), freshly dated. */
+const claims = () => {
+  const issued = jwt.decode(user.accessToken) as jwt.JwtPayload;
+  return { sub: user.id, sid: issued.sid, iss: issued.iss, aud: issued.aud, iat: now(), exp: now() + 600 };
+};
 
 async function expectRejected(authorization: string | undefined, expectError = true) {
   const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
@@ -108,5 +112,48 @@ describe("access token attacks", () => {
     const token = forge({ alg: "HS256" }, claims(), "wrong-secret-wrong-secret-wrong-secret");
     const res = await app.request("/api/v1/auth/me", { token });
     expect(res.text).not.toContain(token);
+  });
+
+  it("a crit header parameter the API does not understand → 401 (RFC 7515 §4.1.11)", async () => {
+    await expectRejected(`Bearer ${forge({ alg: "HS256", crit: ["exp-ext"], "exp-ext": true }, claims())}`);
+    await expectRejected(`Bearer ${forge({ alg: "HS256", crit: [] }, claims())}`);
+  });
+
+  it("iat more than a minute in the future → 401; a few seconds of clock skew are fine", async () => {
+    await expectRejected(`Bearer ${forge({ alg: "HS256" }, { ...claims(), iat: now() + 120, exp: now() + 600 })}`);
+    const skewed = forge({ alg: "HS256" }, { ...claims(), iat: now() + 20 });
+    expect((await app.request("/api/v1/auth/me", { token: skewed })).status).toBe(200);
+  });
+
+  it("a sid that names no sign-in, or another user's sign-in → 401", async () => {
+    await expectRejected(`Bearer ${forge({ alg: "HS256" }, { ...claims(), sid: randomUUID() })}`);
+    await expectRejected(`Bearer ${forge({ alg: "HS256" }, { ...claims(), sid: "not-a-uuid" })}`);
+    const other = await signUp(app);
+    const othersSid = (jwt.decode(other.accessToken) as jwt.JwtPayload).sid;
+    await expectRejected(`Bearer ${forge({ alg: "HS256" }, { ...claims(), sid: othersSid })}`);
+  });
+
+  it("a token of the API's own kind whose owner does not exist never reaches the database as a 500", async () => {
+    const ghost = randomUUID();
+    const token = forge({ alg: "HS256" }, { ...claims(), sub: ghost, sid: randomUUID() });
+    for (const [method, path, body] of [
+      ["POST", `/api/v1/${ghost}/tasks`, { title: "orphan" }],
+      ["GET", `/api/v1/${ghost}/tasks`],
+      ["GET", "/api/v1/auth/me"],
+    ] as const) {
+      const res = await app.request(path, { method, token, body });
+      expect([401, 403], `${method} ${path}`).toContain(res.status);
+    }
+  });
+
+  it.each([
+    ["a slash", "a/b"],
+    ["a space", "a b"],
+    ["a newline", "a\nb"],
+    ["a control character", "a\u0007b"],
+  ])("a sub containing %s is no identity → 401", async (_what, sub) => {
+    await expectRejected(`Bearer ${forge({ alg: "HS256" }, { ...claims(), sub })}`);
+    // Nor as an external identity of a holder of the shared secret.
+    await expectRejected(`Bearer ${forge({ alg: "HS256" }, { sub, iat: now(), exp: now() + 600 })}`);
   });
 });
