@@ -7,8 +7,11 @@ import { createAuthService } from "./auth/auth-service.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { PasswordHasher } from "./auth/passwords.js";
 import { RateLimiter } from "./auth/rate-limiter.js";
+import { RemoteKeySet } from "./auth/remote-key-set.js";
 import { purgeEndedSessions } from "./auth/session-cleanup.js";
 import { SessionRevocations } from "./auth/session-revocations.js";
+import { SignIns } from "./auth/sign-ins.js";
+import { TokenVerifier } from "./auth/token-verifier.js";
 import { UserProvisioning } from "./auth/user-provisioning.js";
 import type { Env } from "./config/env.js";
 import { type Database, databaseTarget } from "./db/database.js";
@@ -33,6 +36,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   const { db } = await openMigratedDatabase(databaseTarget(env), logger, { migrate: env.MIGRATE_ON_START });
 
   const tokens = new AccessTokens(env.jwtSecret, env.ACCESS_TOKEN_TTL);
+  const verifier = createTokenVerifier(env, logger);
   const revocations = new SessionRevocations(db.prisma, env.ACCESS_TOKEN_TTL, logger);
   await revocations.start(env.REVOCATION_SYNC_MS);
   const rateLimiter = new RateLimiter(db.prisma);
@@ -47,7 +51,13 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
     env,
     logger,
     db,
-    authenticator: new Authenticator(tokens, revocations, new UserProvisioning(db.prisma), logger),
+    authenticator: new Authenticator({
+      verifier,
+      revocations,
+      signIns: new SignIns(db.prisma),
+      provisioning: new UserProvisioning(db.prisma),
+      logger,
+    }),
     auth: createAuthService({
       prisma: db.prisma,
       hasher: new PasswordHasher(env.BCRYPT_COST),
@@ -110,4 +120,22 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       return closing;
     },
   };
+}
+
+/** The one token verifier: the API's own tokens, and a Better Auth frontend's (JWKS and/or shared secret). */
+function createTokenVerifier(env: Env, logger: Logger): TokenVerifier {
+  const { jwksUrl, issuer, audience, jwksCooldownSeconds } = env.externalTokens;
+  const keySet =
+    jwksUrl === undefined
+      ? undefined
+      : new RemoteKeySet({
+          url: jwksUrl,
+          cooldownMs: jwksCooldownSeconds * 1000,
+          onFetchError: (err) =>
+            logger.warn(
+              { jwksUrl, err: { message: err instanceof Error ? err.message : String(err) } },
+              "identity provider key set fetch failed",
+            ),
+        });
+  return new TokenVerifier({ secret: env.jwtSecret, external: { issuer, audience }, keySet });
 }

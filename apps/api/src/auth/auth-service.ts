@@ -35,10 +35,13 @@ export interface RequestOrigin {
   log: Logger;
 }
 
-export function toUserDto(row: Pick<UserRow, "id" | "email" | "createdAt" | "updatedAt">): User {
+/** A password account's email, or the verified email an external identity's provider last gave. */
+export function toUserDto(
+  row: Pick<UserRow, "id" | "email" | "createdAt" | "updatedAt"> & { externalEmail?: string | null },
+): User {
   return {
     id: row.id,
-    email: row.email,
+    email: row.email ?? row.externalEmail ?? null,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
   };

@@ -1,7 +1,14 @@
 import type { Logger } from "pino";
 import { AppError } from "../errors/app-error.js";
-import { type AccessTokens, TokenRejectedError, type TokenRejection } from "./access-tokens.js";
 import type { SessionRevocations } from "./session-revocations.js";
+import type { SignIns } from "./sign-ins.js";
+import {
+  KeySetUnavailableError,
+  TokenRejectedError,
+  type TokenRejection,
+  type TokenVerifier,
+  type VerifiedToken,
+} from "./token-verifier.js";
 import type { UserProvisioning } from "./user-provisioning.js";
 
 /** The caller, as handlers see it once the Bearer token has been verified. */
@@ -19,7 +26,13 @@ export interface AuthRequestContext {
   log?: Logger;
 }
 
-type AuthFailure = TokenRejection | "missing_token" | "malformed_authorization_header" | "session_revoked";
+type AuthFailure =
+  | TokenRejection
+  | "missing_token"
+  | "malformed_authorization_header"
+  | "session_revoked"
+  | "session_unknown"
+  | "password_account";
 
 const REALM = 'Bearer realm="todo-api"';
 
@@ -36,13 +49,21 @@ function unauthorized(failure: AuthFailure): AppError {
 // RFC 6750 §2.1: b64token characters only.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
+const keySetUnavailable = (retryAfterSeconds: number): AppError =>
+  new AppError("SERVICE_UNAVAILABLE", "The identity provider's keys are unavailable; try again shortly", [], {
+    "Retry-After": String(retryAfterSeconds),
+  });
+
+export interface AuthenticatorDeps {
+  verifier: TokenVerifier;
+  revocations: SessionRevocations;
+  signIns: SignIns;
+  provisioning: UserProvisioning;
+  logger: Logger;
+}
+
 export class Authenticator {
-  constructor(
-    private readonly tokens: AccessTokens,
-    private readonly revocations: SessionRevocations,
-    private readonly provisioning: UserProvisioning,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: AuthenticatorDeps) {}
 
   /** Verifies the Authorization header's Bearer token; throws a 401 AppError (with WWW-Authenticate) otherwise. */
   async authenticate(header: string | undefined, req: AuthRequestContext): Promise<AuthUser> {
@@ -50,23 +71,39 @@ export class Authenticator {
     const match = BEARER.exec(header);
     if (!match?.[1]) throw this.fail(req, "malformed_authorization_header");
 
-    let verified: ReturnType<AccessTokens["verify"]>;
+    let verified: VerifiedToken;
     try {
-      verified = this.tokens.verify(match[1]);
+      verified = await this.deps.verifier.verify(match[1]);
     } catch (err) {
       if (err instanceof TokenRejectedError) throw this.fail(req, err.reason);
+      if (err instanceof KeySetUnavailableError) {
+        (req.log ?? this.deps.logger).warn(
+          {
+            reason: "key_set_unavailable",
+            route: req.route,
+            ip: req.ip,
+            err: { message: err.cause instanceof Error ? err.cause.message : String(err.cause) },
+          },
+          "identity provider key set unavailable: token with an unknown key answered 503",
+        );
+        throw keySetUnavailable(err.retryAfterSeconds);
+      }
       throw err;
     }
-    if (verified.sessionId !== undefined) {
-      if (this.revocations.isRevoked(verified.sessionId)) throw this.fail(req, "session_revoked");
-    } else {
-      await this.provisioning.ensureUser(verified.userId, verified.email);
+    if (verified.kind === "own") {
+      if (this.deps.revocations.isRevoked(verified.sessionId)) throw this.fail(req, "session_revoked");
+      if (!(await this.deps.signIns.belongsTo(verified.sessionId, verified.userId))) {
+        throw this.fail(req, "session_unknown");
+      }
+      return { id: verified.userId, sessionId: verified.sessionId };
     }
-    return { id: verified.userId, sessionId: verified.sessionId };
+    const outcome = await this.deps.provisioning.ensureExternalUser(verified.userId, verified.verifiedEmail);
+    if (outcome === "password_account") throw this.fail(req, "password_account");
+    return { id: verified.userId, sessionId: undefined };
   }
 
   private fail(req: AuthRequestContext, reason: AuthFailure): AppError {
-    (req.log ?? this.logger).warn({ reason, route: req.route, ip: req.ip }, "authentication failed");
+    (req.log ?? this.deps.logger).warn({ reason, route: req.route, ip: req.ip }, "authentication failed");
     return unauthorized(reason);
   }
 }

@@ -201,8 +201,16 @@ describe("Better Auth in JWKS mode (its default: EdDSA keys at /api/auth/jwks)",
     expect((await me(app, daveToken)).body.user).toMatchObject({ id: dave.id, email: dave.email });
     const davePassword = await signUp(app, dave.email);
     expect(davePassword.id).not.toBe(dave.id);
-    await exerciseTaskRoutes(app, { id: dave.id, token: daveToken }, { id: davePassword.id, token: davePassword.accessToken });
-    await exerciseTaskRoutes(app, { id: davePassword.id, token: davePassword.accessToken }, { id: dave.id, token: daveToken });
+    await exerciseTaskRoutes(
+      app,
+      { id: dave.id, token: daveToken },
+      { id: davePassword.id, token: davePassword.accessToken },
+    );
+    await exerciseTaskRoutes(
+      app,
+      { id: davePassword.id, token: davePassword.accessToken },
+      { id: dave.id, token: daveToken },
+    );
 
     // Password account first: a Better Auth user with that address gets an identity of its own.
     const erin = await signUp(app);

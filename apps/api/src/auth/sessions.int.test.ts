@@ -125,7 +125,7 @@ describe("logout", () => {
 
 describe("tokens minted by another holder of the shared secret (Better Auth)", () => {
   const foreignToken = (sub: string, extra: object = {}) =>
-    jwt.sign({ email: `${sub}@frontend.example.com`, ...extra }, TEST_JWT_SECRET, {
+    jwt.sign({ email: `${sub}@frontend.example.com`, emailVerified: true, ...extra }, TEST_JWT_SECRET, {
       algorithm: "HS256",
       subject: sub,
       expiresIn: 600,
@@ -148,14 +148,22 @@ describe("tokens minted by another holder of the shared secret (Better Auth)", (
     expect(list.body.items.map((t: { title: string }) => t.title)).toEqual(["from the frontend"]);
   });
 
-  it("records the user without the email when the address belongs to another account", async () => {
+  it("keeps a verified email as the identity's own, even when a password account has the same address", async () => {
     const owner = await signUp(app);
     const sub = `ba_${randomUUID()}`;
     const res = await me(foreignToken(sub, { email: owner.email }));
     expect(res.status).toBe(200);
-    expect(res.body.user).toMatchObject({ id: sub, email: null });
+    expect(res.body.user).toMatchObject({ id: sub, email: owner.email });
     // And the real owner's account is untouched.
     expect((await login(owner.email, owner.password)).status).toBe(200);
+    expect((await me(owner.accessToken)).body.user).toMatchObject({ id: owner.id, email: owner.email });
+  });
+
+  it("keeps no email the issuer does not say is verified", async () => {
+    const sub = `ba_${randomUUID()}`;
+    expect((await me(foreignToken(sub, { emailVerified: false }))).body.user).toMatchObject({ id: sub, email: null });
+    expect((await me(foreignToken(sub, { emailVerified: undefined }))).body.user.email).toBeNull();
+    expect((await me(foreignToken(sub))).body.user.email).toBe(`${sub}@frontend.example.com`);
   });
 
   it("such a user has no password: logging in with their email never works", async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { CreateTaskBody, ListTasksQuery, Task, TaskPage, UpdateTaskBody } from "@todo/contract";
-import { notFound } from "../errors/app-error.js";
+import { AppError, notFound } from "../errors/app-error.js";
 import { Prisma, type PrismaClient, type Task as TaskRow } from "../generated/prisma/client.js";
 import { decodeTaskCursor, encodeTaskCursor, isUuid } from "./task-cursor.js";
 
@@ -50,11 +50,16 @@ export function createTaskService(prisma: PrismaClient) {
     },
 
     async create(ownerId: string, body: CreateTaskBody): Promise<Task> {
+      // SELECT … FROM users rather than VALUES: an owner that does not exist inserts nothing (a 401) instead
+      // of failing the foreign key (a 500). Authentication makes that unreachable; this keeps it so.
       const rows = await prisma.$queryRaw<TaskRow[]>`
         INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
-        VALUES (${randomUUID()}::uuid, ${ownerId}, ${body.title}, ${body.description ?? null}, false, now(), now())
+        SELECT ${randomUUID()}::uuid, id, ${body.title}, ${body.description ?? null}, false, now(), now()
+        FROM users WHERE id = ${ownerId}
         RETURNING ${COLUMNS}`;
-      return toTaskDto(rows[0]!);
+      const row = rows[0];
+      if (!row) throw new AppError("UNAUTHORIZED", "Unknown account");
+      return toTaskDto(row);
     },
 
     async get(ownerId: string, taskId: string): Promise<Task> {
