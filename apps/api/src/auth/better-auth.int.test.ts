@@ -126,11 +126,14 @@ describe("Better Auth in JWKS mode (its default: EdDSA keys at /api/auth/jwks)",
       Array.from({ length: 30 }, () => stranger.sign({ sub: alice.id, iss: ba.url, aud: ba.url })),
     );
     const before = ba.jwksRequests;
+    const started = Date.now();
     const results = await Promise.all(forged.map((token) => me(app, token)));
     expect(results.map((r) => r.status)).toEqual(forged.map(() => 401));
-    expect(ba.jwksRequests - before).toBe(1);
     await expect401(app, forged[0]!, "unknown_key");
-    expect(ba.jwksRequests - before).toBe(1);
+    // One fetch, and one more per second (the test's cooldown) the storm lasted on a slow machine.
+    const fetches = ba.jwksRequests - before;
+    expect(fetches).toBeGreaterThanOrEqual(1);
+    expect(fetches).toBeLessThanOrEqual(1 + Math.floor((Date.now() - started) / 1000));
   });
 
   it("follows a key rotation; tokens of the previous key keep working", async () => {
