@@ -19,6 +19,13 @@ async function main(): Promise<void> {
   if (env.jwtSecretSource === "generated") {
     logger.warn("No JWT_SECRET or BETTER_AUTH_SECRET set: using a random secret; tokens will not survive a restart");
   }
+  const external = env.externalTokens;
+  if (external.jwksUrl !== undefined || external.issuer !== undefined) {
+    logger.info(
+      { jwksUrl: external.jwksUrl ?? null, issuer: external.issuer ?? null, audience: external.audience ?? null },
+      "accepting tokens of an external identity provider",
+    );
+  }
   if (env.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
     process.exit(await runPrimary(env, logger));
   }
