@@ -42,6 +42,11 @@ export interface BetterAuthServer {
   sign(payload: Record<string, unknown>): Promise<string>;
   /** Ends the current signing key as `jwks.rotationInterval` would: the next token is signed with a new one. */
   rotateKey(): void;
+  /**
+   * The frontend redeployed with `jwt({ jwks: { keyPairConfig: { alg } } })`, keeping its database: the
+   * current key is ended (as a rotation would) so the next token is signed with a new key of that algorithm.
+   */
+  useAlgorithm(alg: "EdDSA" | "ES256" | "ES512" | "RS256" | "PS256"): void;
   /** Stops listening: the key set becomes unreachable. */
   stop(): Promise<void>;
   /** Listens again on the same port. */
@@ -100,8 +105,8 @@ export async function startBetterAuth(mode: BetterAuthMode = { kind: "jwks" }): 
     jwks: [],
   };
   const mail: Mailbox = new Map();
-  const auth = betterAuth(betterAuthOptions(url, mode, db, mail));
-  const nodeHandler = toNodeHandler(auth);
+  let auth = betterAuth(betterAuthOptions(url, mode, db, mail));
+  let nodeHandler = toNodeHandler(auth);
 
   const state = { jwksRequests: 0 };
   handler = (req, res) => {
@@ -182,6 +187,11 @@ export async function startBetterAuth(mode: BetterAuthMode = { kind: "jwks" }): 
       // Better Auth mints a new key when the latest has expired and keeps publishing the old one for the
       // grace period (30 days by default), so tokens signed with it stay verifiable.
       for (const key of db.jwks ?? []) key.expiresAt = new Date(Date.now() - 1000);
+    },
+    useAlgorithm(alg) {
+      auth = betterAuth(betterAuthOptions(url, { kind: "jwks", alg }, db, mail));
+      nodeHandler = toNodeHandler(auth);
+      result.rotateKey();
     },
     async stop() {
       server.closeAllConnections();

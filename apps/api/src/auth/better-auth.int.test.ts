@@ -149,6 +149,16 @@ describe("Better Auth in JWKS mode (its default: EdDSA keys at /api/auth/jwks)",
     expect((await me(app, oldToken)).status).toBe(200);
   });
 
+  it("accepts every algorithm Better Auth can sign with (ES256, ES512, RS256, PS256, back to EdDSA)", async () => {
+    for (const alg of ["ES256", "ES512", "RS256", "PS256", "EdDSA"] as const) {
+      ba.useAlgorithm(alg);
+      const token = await ba.token(alice);
+      expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).alg).toBe(alg);
+      await sleep(COOLDOWN_MS); // the new key's first token makes the API fetch the set again
+      expect((await me(app, token)).status, alg).toBe(200);
+    }
+  });
+
   it("keeps users in while the key set is unreachable; an unknown key then gets 503 with Retry-After", async () => {
     const known = await ba.token(bob);
     expect((await me(app, known)).status).toBe(200);
