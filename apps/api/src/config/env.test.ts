@@ -124,6 +124,7 @@ describe("loadEnv", () => {
     ["JWT_JWKS_URL", "file:///etc/jwks.json"],
     ["JWT_JWKS_URL", "https://keys.example/jwks"],
     ["JWT_JWKS_COOLDOWN", "soon"],
+    ["JWT_JWKS_COOLDOWN", "0"],
   ])("reports an invalid %s=%s with a clear message", (name, value) => {
     try {
       loadEnv({ [name]: value });

@@ -87,7 +87,7 @@ const EnvSchema = z.object({
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
   // Least time between two fetches of the key set that an unknown `kid` may cause (a storm costs one per period).
-  JWT_JWKS_COOLDOWN: duration("10s"),
+  JWT_JWKS_COOLDOWN: duration("10s").refine((v) => v >= 1, "must be at least 1s: every unknown kid would fetch"),
   ACCESS_TOKEN_TTL: duration("24h"),
   REFRESH_TOKEN_TTL: duration("30d"),
   BCRYPT_COST: int(12, 4, 15),
