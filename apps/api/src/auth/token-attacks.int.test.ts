@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SignedUpUser, signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from "../../test/harness.js";
+import { createTaskService } from "../tasks/task-service.js";
 
 let app: TestApp;
 let user: SignedUpUser;
@@ -144,6 +145,14 @@ describe("access token attacks", () => {
       const res = await app.request(path, { method, token, body });
       expect([401, 403], `${method} ${path}`).toContain(res.status);
     }
+  });
+
+  it("below authentication too: creating a task for an owner that does not exist is a 401, not a foreign-key 500", async () => {
+    const tasks = createTaskService(app.server.db.prisma);
+    await expect(tasks.create(randomUUID(), { title: "orphan" })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      status: 401,
+    });
   });
 
   it.each([
