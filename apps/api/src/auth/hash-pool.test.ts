@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { getPriority } from "node:os";
 import bcrypt from "bcrypt";
 import { describe, expect, it } from "vitest";
-import { hashPool } from "./hash-pool.js";
+import { HashQueueFullError, hashPool } from "./hash-pool.js";
 
 describe("hashPool", () => {
   it("hashes and compares as bcrypt does, in either direction", async () => {
@@ -31,5 +31,64 @@ describe("hashPool", () => {
     const niceness = readdirSync("/proc/self/task").map((tid) => getPriority(Number(tid)));
     expect(getPriority(process.pid)).toBe(0);
     expect(niceness).toContain(10);
+  });
+});
+
+describe("hashPool admission", () => {
+  /** Occupies every thread with one slow job, so the next jobs must queue. */
+  const occupyThreads = () =>
+    Array.from({ length: hashPool().stats().threads }, () => hashPool().hash("busy", 10, { client: "busy" }));
+
+  it("refuses at once, with a time to come back, when the queue is full", async () => {
+    const busy = occupyThreads();
+    const limits = { maxQueued: 2 };
+    const queued = [hashPool().hash("a", 4, limits), hashPool().hash("b", 4, limits)];
+    const started = performance.now();
+    const refused = await hashPool()
+      .hash("c", 4, limits)
+      .catch((err: unknown) => err);
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(refused).toBeInstanceOf(HashQueueFullError);
+    expect((refused as HashQueueFullError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    await Promise.all([...busy, ...queued]);
+  });
+
+  it("caps what one client may queue while others still get in", async () => {
+    const busy = occupyThreads();
+    const limits = { maxQueuedPerClient: 2, maxQueued: 10 };
+    const flood = [1, 2].map((i) => hashPool().hash(`f${i}`, 4, { ...limits, client: "flood" }));
+    await expect(hashPool().hash("f3", 4, { ...limits, client: "flood" })).rejects.toBeInstanceOf(HashQueueFullError);
+    await expect(hashPool().hash("o", 4, { ...limits, client: "other" })).resolves.toMatch(/^\$2b\$04\$/);
+    await Promise.all([...busy, ...flood]);
+  });
+
+  it("serves clients in turn, so a flood from one does not delay another's job behind all of it", async () => {
+    const busy = occupyThreads();
+    const finished: string[] = [];
+    const job = (client: string, i: number) =>
+      hashPool()
+        .hash(`${client}${i}`, 8, { client })
+        .then(() => void finished.push(client));
+    const flood = Array.from({ length: 10 }, (_, i) => job("flood", i));
+    const other = job("other", 0);
+    await Promise.all([...busy, ...flood, other]);
+    expect(finished.indexOf("other")).toBeLessThan(3);
+  });
+
+  it("drops a queued job whose request ended, without hashing it", async () => {
+    const before = hashPool().stats();
+    const busy = occupyThreads();
+    const controller = new AbortController();
+    const dropped = hashPool().hash("gone", 4, { signal: controller.signal });
+    controller.abort();
+    await expect(dropped).rejects.toMatchObject({ name: "AbortError" });
+    await Promise.all(busy);
+    const after = hashPool().stats();
+    expect(after.dropped - before.dropped).toBe(1);
+    expect(after.started - before.started).toBe(busy.length);
+    // A request that already ended never queues.
+    await expect(hashPool().hash("late", 4, { signal: controller.signal })).rejects.toMatchObject({
+      name: "AbortError",
+    });
   });
 });

@@ -42,41 +42,148 @@ type Job =
 type Reply = { id: number; result?: string | boolean; error?: string };
 interface Pending {
   job: Job;
+  client: string;
   resolve(value: string | boolean): void;
   reject(err: Error): void;
+  /** Detaches the abort listener once the job leaves the queue. */
+  release(): void;
 }
+
+/** Admission of one job: who asks (for fairness), when to give up, how much waiting is allowed. */
+export interface HashJobOptions {
+  /** The job is dropped while still queued once this aborts (the request it serves has ended). */
+  signal?: AbortSignal;
+  /** Whose job this is, typically the client address: jobs are served round-robin across clients. */
+  client?: string;
+  /** Jobs waiting (not running) in the whole process beyond which this one is refused. Default: no limit. */
+  maxQueued?: number;
+  /** Jobs waiting for this one client beyond which this one is refused. Default: no limit. */
+  maxQueuedPerClient?: number;
+}
+
+/** The queue is full: the caller should answer 503 with `Retry-After` at once rather than wait. */
+export class HashQueueFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super("password hashing queue is full");
+    this.name = "HashQueueFullError";
+  }
+}
+
+export interface HashPoolStats {
+  threads: number;
+  running: number;
+  queued: number;
+  /** Jobs handed to a thread since start. */
+  started: number;
+  /** Jobs dropped from the queue because their request ended. */
+  dropped: number;
+  /** Jobs refused because the queue was full. */
+  refused: number;
+}
+
+const ANONYMOUS = "";
 
 class HashPool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
-  private readonly queue: Pending[] = [];
+  /**
+   * Waiting jobs by client, in round-robin order: the client served next is the first key, and a client that
+   * still has jobs after being served moves to the end. A flood from one address then waits behind itself,
+   * while another client's job is at most one round from a thread.
+   */
+  private readonly queues = new Map<string, Pending[]>();
+  private queued = 0;
+  private readonly counters = { started: 0, dropped: 0, refused: 0 };
+  /** Moving average of one job's run time, to tell a refused caller when to come back. */
+  private averageJobMs = 100;
+  private readonly startedAt = new Map<Worker, number>();
   private readonly bcryptPath = createRequire(import.meta.url).resolve("bcrypt");
   private readonly live = new Set<Worker>();
   private nextId = 0;
 
   constructor(private readonly size: number) {}
 
-  hash(password: string, cost: number): Promise<string> {
-    return this.run({ id: this.nextId++, op: "hash", password, arg: cost }) as Promise<string>;
+  hash(password: string, cost: number, options: HashJobOptions = {}): Promise<string> {
+    return this.run({ id: this.nextId++, op: "hash", password, arg: cost }, options) as Promise<string>;
   }
 
-  compare(password: string, hash: string): Promise<boolean> {
-    return this.run({ id: this.nextId++, op: "compare", password, arg: hash }) as Promise<boolean>;
+  compare(password: string, hash: string, options: HashJobOptions = {}): Promise<boolean> {
+    return this.run({ id: this.nextId++, op: "compare", password, arg: hash }, options) as Promise<boolean>;
   }
 
-  private run(job: Job): Promise<string | boolean> {
+  stats(): HashPoolStats {
+    return { threads: this.size, running: this.busy.size, queued: this.queued, ...this.counters };
+  }
+
+  private run(job: Job, options: HashJobOptions): Promise<string | boolean> {
+    const { signal, client = ANONYMOUS } = options;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const waitingForClient = this.queues.get(client)?.length ?? 0;
+    const mustWait = this.idle.length === 0 && this.live.size >= this.size;
+    if (
+      mustWait &&
+      (this.queued >= (options.maxQueued ?? Number.POSITIVE_INFINITY) ||
+        waitingForClient >= (options.maxQueuedPerClient ?? Number.POSITIVE_INFINITY))
+    ) {
+      this.counters.refused++;
+      return Promise.reject(new HashQueueFullError(this.retryAfterSeconds()));
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      const pending: Pending = { job, client, resolve, reject, release: () => undefined };
+      if (signal) {
+        const onAbort = () => {
+          if (this.dequeue(pending)) {
+            this.counters.dropped++;
+            reject(abortError(signal));
+          }
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+        pending.release = () => signal.removeEventListener("abort", onAbort);
+      }
+      const queue = this.queues.get(client);
+      if (queue) queue.push(pending);
+      else this.queues.set(client, [pending]);
+      this.queued++;
       this.dispatch();
     });
   }
 
+  /** Removes a job that has not started; false when it already runs (bcrypt cannot be interrupted). */
+  private dequeue(pending: Pending): boolean {
+    const queue = this.queues.get(pending.client);
+    const at = queue?.indexOf(pending) ?? -1;
+    if (!queue || at < 0) return false;
+    queue.splice(at, 1);
+    if (queue.length === 0) this.queues.delete(pending.client);
+    this.queued--;
+    return true;
+  }
+
+  private nextJob(): Pending | undefined {
+    const first = this.queues.entries().next();
+    if (first.done) return undefined;
+    const [client, queue] = first.value;
+    const next = queue.shift()!;
+    this.queues.delete(client);
+    if (queue.length > 0) this.queues.set(client, queue);
+    this.queued--;
+    next.release();
+    return next;
+  }
+
+  private retryAfterSeconds(): number {
+    const drainMs = ((this.queued + this.busy.size) / this.size) * this.averageJobMs;
+    return Math.min(60, Math.max(1, Math.ceil(drainMs / 1000)));
+  }
+
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.queued > 0) {
       const worker = this.idle.pop() ?? (this.live.size < this.size ? this.spawn() : undefined);
       if (!worker) return;
-      const next = this.queue.shift()!;
+      const next = this.nextJob()!;
       this.busy.set(worker, next);
+      this.startedAt.set(worker, performance.now());
+      this.counters.started++;
       // Only a thread with work keeps the process alive; an idle pool never holds up an exit.
       worker.ref();
       worker.postMessage(next.job);
@@ -92,6 +199,8 @@ class HashPool {
     worker.on("message", (reply: Reply) => {
       const pending = this.busy.get(worker);
       this.busy.delete(worker);
+      const began = this.startedAt.get(worker);
+      if (began !== undefined) this.averageJobMs = 0.8 * this.averageJobMs + 0.2 * (performance.now() - began);
       worker.unref();
       this.idle.push(worker);
       if (pending) {
@@ -114,6 +223,10 @@ class HashPool {
     worker.on("exit", (code) => lost(new Error(`hashing thread exited (${code})`)));
     return worker;
   }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException("The request ended", "AbortError");
 }
 
 let shared: HashPool | undefined;
