@@ -14,9 +14,16 @@ describe("loadEnv", () => {
       BCRYPT_COST: 12,
       DB_POOL_MAX: 20,
       JSON_BODY_LIMIT_BYTES: 16 * 1024,
-      RATE_LIMIT_LOGIN_PER_ACCOUNT: 10,
+      RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS: 10,
       RATE_LIMIT_LOGIN_PER_ADDRESS: 100,
       RATE_LIMIT_LOGIN_WINDOW: 900,
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: 100,
+      RATE_LIMIT_LOGIN_ACCOUNT_WINDOW: 3600,
+      HASH_QUEUE_MAX: 32,
+      HASH_QUEUE_MAX_PER_CLIENT: 8,
+      REFRESH_REUSE_GRACE_SECONDS: 10,
+      HEADERS_TIMEOUT_MS: 10_000,
+      MAX_CONNECTIONS: 1_000,
       RATE_LIMIT_REGISTER_PER_ADDRESS: 100,
       RATE_LIMIT_REGISTER_WINDOW: 3600,
       RATE_LIMIT_REFRESH_PER_ADDRESS: 300,
@@ -50,6 +57,18 @@ describe("loadEnv", () => {
 
   it("refuses to start in production without a secret, naming the variable", () => {
     expect(() => loadEnv({ NODE_ENV: "production" })).toThrow(/JWT_SECRET/);
+  });
+
+  it("refuses TRUST_PROXY=true in production, asking for a hop count or the proxies' addresses", () => {
+    const production = { NODE_ENV: "production", JWT_SECRET: strongSecret };
+    expect(() => loadEnv({ ...production, TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY: .*hops.*addresses/s);
+    expect(loadEnv({ ...production, TRUST_PROXY: "1" }).TRUST_PROXY).toBe(1);
+    expect(loadEnv({ ...production, TRUST_PROXY: "10.0.0.0/8, 192.168.1.7" }).TRUST_PROXY).toEqual([
+      "10.0.0.0/8",
+      "192.168.1.7",
+    ]);
+    // Outside production (tests, a laptop behind one dev proxy) `true` stays available.
+    expect(loadEnv({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
   });
 
   it("refuses a production secret shorter than 32 bytes, naming the variable it came from", () => {

@@ -107,14 +107,28 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MIGRATE_ON_START: booleanFlag(true),
   REVOCATION_SYNC_MS: int(2_000, 100, 60_000),
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: int(10, 1, 1_000_000),
+  // Failed logins: a tight limit per account and client address, a ceiling per account across all addresses
+  // (high, so someone else's guesses cannot lock the owner out), and a limit per address across accounts.
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS: int(10, 1, 1_000_000),
   RATE_LIMIT_LOGIN_PER_ADDRESS: int(100, 1, 1_000_000),
   RATE_LIMIT_LOGIN_WINDOW: duration("15m"),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: int(100, 1, 1_000_000),
+  RATE_LIMIT_LOGIN_ACCOUNT_WINDOW: duration("1h"),
   RATE_LIMIT_REGISTER_PER_ADDRESS: int(100, 1, 1_000_000),
   RATE_LIMIT_REGISTER_WINDOW: duration("1h"),
   RATE_LIMIT_REFRESH_PER_ADDRESS: int(300, 1, 1_000_000),
   RATE_LIMIT_REFRESH_WINDOW: duration("15m"),
   WEB_CONCURRENCY: int(1, 1, 64),
+  // Password hashing jobs allowed to wait per process, in all and per client address; beyond them 503 at once.
+  HASH_QUEUE_MAX: int(32, 0, 100_000),
+  HASH_QUEUE_MAX_PER_CLIENT: int(8, 0, 100_000),
+  // A retired refresh token presented again this soon after its rotation is a retry (two tabs, a lost
+  // response), answered with a new pair for the same sign-in; later it is theft.
+  REFRESH_REUSE_GRACE_SECONDS: int(10, 0, 300),
+  // From accepting a connection to its request's complete headers: bounds silent and trickling clients.
+  HEADERS_TIMEOUT_MS: int(10_000, 1_000, 600_000),
+  // Open connections per process beyond which new ones are closed at once (0: no limit).
+  MAX_CONNECTIONS: int(1_000, 0, 1_000_000),
 });
 
 type ParsedEnv = z.infer<typeof EnvSchema>;
@@ -189,6 +203,13 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const secret = JWT_SECRET ?? BETTER_AUTH_SECRET;
 
   if (rest.NODE_ENV === "production") {
+    if (rest.TRUST_PROXY === true) {
+      throw new EnvError([
+        "TRUST_PROXY: `true` trusts an X-Forwarded-For header any client can write, which defeats per-address " +
+          "rate limits; in production give the number of proxy hops in front of the API (e.g. 1) or the " +
+          "proxies' addresses/subnets (e.g. 10.0.0.0/8)",
+      ]);
+    }
     if (!secret) {
       throw new EnvError(["JWT_SECRET: required in production (or set BETTER_AUTH_SECRET)"]);
     }

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { spawnApi } from "../test/api-process.js";
+
+describe("start-up configuration checks", () => {
+  it("refuses TRUST_PROXY=true in production before opening anything, and says what to set instead", async () => {
+    const api = spawnApi({
+      NODE_ENV: "production",
+      JWT_SECRET: "s".repeat(32),
+      TRUST_PROXY: "true",
+      PGLITE_DIR: "memory://",
+    });
+    try {
+      const outcome = await Promise.race([api.exited, api.waitUntilListening().then(() => "listening")]);
+      expect(outcome).toBe(1);
+      expect(api.stderr.join("")).toMatch(/TRUST_PROXY: .*hops.*addresses/s);
+      expect(api.logs.some((l) => l.msg === "Todo API listening")).toBe(false);
+    } finally {
+      api.kill();
+    }
+  });
+});
