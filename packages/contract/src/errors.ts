@@ -7,6 +7,10 @@ import { z } from "zod";
  */
 export const ERROR_CODES = {
   MALFORMED_JSON: { status: 400, description: "the body is not valid JSON." },
+  BAD_REQUEST: {
+    status: 400,
+    description: "the request itself cannot be read, e.g. a path with broken percent-encoding (`%ZZ`).",
+  },
   UNAUTHORIZED: {
     status: 401,
     description:

@@ -50,6 +50,7 @@ describe("error codes", () => {
   it("map to the statuses SPEC.md gives", () => {
     expect(ERROR_STATUS).toMatchObject({
       MALFORMED_JSON: 400,
+      BAD_REQUEST: 400,
       UNAUTHORIZED: 401,
       FORBIDDEN: 403,
       NOT_FOUND: 404,

@@ -1,6 +1,7 @@
-import type { ErrorDetail } from "@todo/contract";
+import type { ErrorCode, ErrorDetail } from "@todo/contract";
 import { RequestValidationError } from "@ts-rest/express";
 import type { NextFunction, Request, Response } from "express";
+import { HashQueueFullError } from "../auth/hash-pool.js";
 import { isDatabaseUnavailable } from "../db/database-errors.js";
 import { AppError, serviceUnavailable } from "../errors/app-error.js";
 import { zodErrorToDetails } from "../lib/zod-details.js";
@@ -25,14 +26,41 @@ export function validationError(err: RequestValidationError): AppError {
   return new AppError("VALIDATION_FAILED", "Request validation failed", details);
 }
 
+/** The 4xx statuses of Express's and its middleware's own errors that have a code of the same status. */
+const CLIENT_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
+  404: "NOT_FOUND",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+};
+
+/**
+ * Express and its middleware (router, body-parser, serve-static) mark a client's fault with a 4xx `status`:
+ * e.g. the router's URIError for a path parameter with broken percent-encoding (`/api/v1/%ZZ/tasks`).
+ */
+function clientError(err: unknown): AppError | undefined {
+  const { status, statusCode } = (err ?? {}) as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === "number" ? status : statusCode;
+  if (typeof code !== "number" || code < 400 || code > 499) return undefined;
+  if (err instanceof URIError) return new AppError("BAD_REQUEST", "The request URL has invalid percent-encoding");
+  const known = CLIENT_ERROR_CODES[code];
+  return known ? new AppError(known, "The request was refused") : new AppError("BAD_REQUEST", "Bad request");
+}
+
 function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof RequestValidationError) return validationError(err);
   const type = (err as { type?: unknown } | null)?.type;
   if (typeof type === "string" && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type]();
+  if (err instanceof HashQueueFullError) {
+    return new AppError("SERVICE_UNAVAILABLE", "Too many sign-ins in progress; try again shortly", [], {
+      "Retry-After": String(err.retryAfterSeconds),
+    });
+  }
   if (isDatabaseUnavailable(err)) return serviceUnavailable();
-  return undefined;
+  return clientError(err);
 }
+
+const isHeadersSent = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === "ERR_HTTP_HEADERS_SENT";
 
 export function sendError(res: Response, error: AppError): void {
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
@@ -42,6 +70,13 @@ export function sendError(res: Response, error: AppError): void {
 /** The last middleware: every error leaves as the one JSON error body, never with a stack or SQL. */
 export function errorHandler() {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    if (res.headersSent && (isHeadersSent(err) || toAppError(err))) {
+      // The response already left (the request deadline answered 503, or the client went away): this
+      // outcome arrived too late to matter and is no fault of ours.
+      res.locals.log?.info({ err: { message: (err as Error).message } }, "late outcome after the response was sent");
+      res.end();
+      return;
+    }
     const known = toAppError(err);
     const error = known ?? new AppError("INTERNAL_ERROR", "Internal server error");
     if (!known) res.locals.log?.error({ err }, "unhandled error");
