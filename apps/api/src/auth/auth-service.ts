@@ -91,12 +91,12 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   async function revokeSession(sessionId: string, reason: "logout" | "refresh_token_reuse"): Promise<boolean> {
-    const revoked = await prisma.session.updateMany({
-      where: { id: sessionId, revokedAt: null },
-      data: { revokedAt: new Date(), revokedReason: reason },
-    });
+    // Stamped by the database's clock, the one revocation sync reads (see SessionRevocations).
+    const revoked = await prisma.$executeRaw`
+      UPDATE sessions SET revoked_at = now(), revoked_reason = ${reason}
+      WHERE id = ${sessionId}::uuid AND revoked_at IS NULL`;
     revocations.markRevoked(sessionId);
-    return revoked.count > 0;
+    return revoked > 0;
   }
 
   return {

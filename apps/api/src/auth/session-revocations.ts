@@ -1,14 +1,21 @@
 import type { Logger } from "pino";
 import type { PrismaClient } from "../generated/prisma/client.js";
 
+/** A revoking transaction is stamped with its start time and may commit after a later poll: look back. */
+const OVERLAP_SECONDS = 30;
+
 /**
  * Which sign-ins have been ended, so their still-unexpired access tokens can be refused without a
  * database query per request. Each process polls the sessions table every few seconds, which is what
  * makes a sign-out (or a detected refresh-token reuse) effective in every process within seconds.
  */
 export class SessionRevocations {
-  /** session id → when it can be forgotten (no access token of it can still be unexpired). */
+  /**
+   * session id → when it can be forgotten (no access token of it can still be unexpired), on this process's
+   * monotonic clock (`performance.now()`), converted from the database's clock at each poll.
+   */
   private readonly revoked = new Map<string, number>();
+  /** The database's `now()` at the last poll: the next one starts there (less an overlap). */
   private syncedThrough: Date | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -24,24 +31,31 @@ export class SessionRevocations {
 
   /** Records a revocation made by this process at once, ahead of the next poll. */
   markRevoked(sessionId: string): void {
-    this.revoked.set(sessionId, Date.now() + this.accessTokenTtlSeconds * 1000);
+    this.revoked.set(sessionId, performance.now() + this.accessTokenTtlSeconds * 1000);
   }
 
+  /**
+   * One clock decides what is recent: the database's. The first load's window, each later poll's start (the
+   * database's `now()` at the previous poll, less an overlap) and each revocation's remaining life are all
+   * computed from `now()` in SQL, so a host clock that disagrees with the database's, by seconds or by
+   * hours, can neither hide a revocation nor forget one early.
+   */
   async sync(): Promise<void> {
-    // Look back a little further than the last poll: a transaction that began earlier may commit later.
-    const overlapMs = 30_000;
-    const ttlMs = this.accessTokenTtlSeconds * 1000;
-    const rows = await this.prisma.$queryRaw<{ id: string; revoked_at: Date; now: Date }[]>`
-      SELECT s.id, s.revoked_at, clock.now FROM (SELECT now() AS now) clock
-      LEFT JOIN sessions s ON s.revoked_at > ${
-        this.syncedThrough ? new Date(this.syncedThrough.getTime() - overlapMs) : new Date(Date.now() - ttlMs)
-      }`;
+    const ttlSeconds = this.accessTokenTtlSeconds;
+    const rows = await this.prisma.$queryRaw<{ id: string | null; remaining_ms: number | null; now: Date }[]>`
+      SELECT s.id, clock.now,
+        (EXTRACT(EPOCH FROM (s.revoked_at - clock.now)) * 1000 + ${ttlSeconds * 1000})::float8 AS remaining_ms
+      FROM (SELECT now() AS now) clock
+      LEFT JOIN sessions s ON s.revoked_at > COALESCE(
+        ${this.syncedThrough ?? null}::timestamptz - make_interval(secs => ${OVERLAP_SECONDS}),
+        clock.now - make_interval(secs => ${ttlSeconds}))`;
+    const now = performance.now();
     for (const row of rows) {
-      if (row.id) this.revoked.set(row.id, new Date(row.revoked_at).getTime() + ttlMs);
+      if (row.id === null) continue;
+      const forgetAt = now + Number(row.remaining_ms);
+      if (forgetAt > (this.revoked.get(row.id) ?? 0)) this.revoked.set(row.id, forgetAt);
     }
-    const first = rows[0];
-    if (first) this.syncedThrough = new Date(first.now);
-    const now = Date.now();
+    if (rows[0]) this.syncedThrough = new Date(rows[0].now);
     for (const [id, forgetAt] of this.revoked) if (forgetAt < now) this.revoked.delete(id);
   }
 
