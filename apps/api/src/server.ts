@@ -60,21 +60,30 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
     }),
     auth: createAuthService({
       prisma: db.prisma,
-      hasher: new PasswordHasher(env.BCRYPT_COST),
+      hasher: new PasswordHasher(env.BCRYPT_COST, {
+        maxQueued: env.HASH_QUEUE_MAX,
+        maxQueuedPerClient: env.HASH_QUEUE_MAX_PER_CLIENT,
+      }),
       tokens,
       revocations,
       rateLimiter,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
       limits: {
-        loginPerAccount: {
-          name: "login-account",
-          limit: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        loginPerAccountAndAddress: {
+          name: "login-account-address",
+          limit: env.RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS,
           windowSeconds: env.RATE_LIMIT_LOGIN_WINDOW,
         },
         loginPerAddress: {
           name: "login-address",
           limit: env.RATE_LIMIT_LOGIN_PER_ADDRESS,
           windowSeconds: env.RATE_LIMIT_LOGIN_WINDOW,
+        },
+        loginPerAccount: {
+          name: "login-account",
+          limit: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+          windowSeconds: env.RATE_LIMIT_LOGIN_ACCOUNT_WINDOW,
         },
         registerPerAddress: {
           name: "register-address",

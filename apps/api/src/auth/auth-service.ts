@@ -4,15 +4,19 @@ import type { Logger } from "pino";
 import { AppError } from "../errors/app-error.js";
 import { Prisma, type PrismaClient, type User as UserRow } from "../generated/prisma/client.js";
 import type { AccessTokens } from "./access-tokens.js";
-import type { PasswordHasher } from "./passwords.js";
+import { exceedsBcryptLimit, type PasswordHasher } from "./passwords.js";
 import type { RateLimiter, RateLimitRule } from "./rate-limiter.js";
 import { rotateRefreshToken } from "./refresh-rotation.js";
 import { hashRefreshToken, newRefreshToken } from "./refresh-tokens.js";
 import type { SessionRevocations } from "./session-revocations.js";
 
 export interface AuthLimits {
-  loginPerAccount: RateLimitRule;
+  /** Failed logins for one account from one address: the tight limit. */
+  loginPerAccountAndAddress: RateLimitRule;
+  /** Failed logins from one address, whatever the account. */
   loginPerAddress: RateLimitRule;
+  /** Failed logins for one account from all addresses: a ceiling well above the tight limit. */
+  loginPerAccount: RateLimitRule;
   registerPerAddress: RateLimitRule;
   refreshPerAddress: RateLimitRule;
 }
@@ -25,6 +29,8 @@ export interface AuthServiceDeps {
   rateLimiter: RateLimiter;
   limits: AuthLimits;
   refreshTokenTtlSeconds: number;
+  /** How long after its rotation a retired refresh token still gets a new pair (a retry, two tabs). */
+  refreshReuseGraceSeconds: number;
 }
 
 /** Where a request came from, for rate limits and security logs. */
@@ -33,6 +39,8 @@ export interface RequestOrigin {
   route: string;
   /** The request's logger, carrying its request id. */
   log: Logger;
+  /** Aborts when the request has ended (answered, timed out or abandoned): work queued for it is dropped. */
+  signal?: AbortSignal;
 }
 
 /** A password account's email, or the verified email an external identity's provider last gave. */
@@ -102,7 +110,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   return {
     async register(body: RegisterBody, origin: RequestOrigin): Promise<Session> {
       await enforce(limits.registerPerAddress, origin.ip, origin);
-      const passwordHash = await hasher.hash(body.password);
+      const passwordHash = await hasher.hash(body.password, { client: origin.ip, signal: origin.signal });
       const signIn = newSignIn();
       try {
         const row = await prisma.user.create({
@@ -116,36 +124,43 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async login(body: LoginBody, origin: RequestOrigin): Promise<Session> {
-      const account = { rule: limits.loginPerAccount, subject: body.email };
-      const address = { rule: limits.loginPerAddress, subject: origin.ip };
-      const [accountState, addressState] = await rateLimiter.peek([account, address]);
-      const blocked = [
-        { rule: account.rule, state: accountState },
-        { rule: address.rule, state: addressState },
-      ].filter(({ rule, state }) => state && state.count >= rule.limit);
-      if (blocked.length > 0) {
+      // The attempt takes its place in every limit before any password is compared (one statement, so
+      // concurrent guesses cannot overtake a limit). Counters the caller charges to itself come first and
+      // the account's own ceiling, which its owner also needs, last: see RateLimiter.reserve.
+      const reservation = await rateLimiter.reserve([
+        { rule: limits.loginPerAccountAndAddress, subject: `${body.email} ${origin.ip}` },
+        { rule: limits.loginPerAddress, subject: origin.ip },
+        { rule: limits.loginPerAccount, subject: body.email },
+      ]);
+      if (!reservation.admitted) {
         origin.log.warn(
-          { reason: "rate_limited", limit: blocked.map((b) => b.rule.name), route: origin.route, ip: origin.ip },
+          { reason: "rate_limited", limit: reservation.refusedBy.name, route: origin.route, ip: origin.ip },
           "login refused: too many failures",
         );
-        throw rateLimited(Math.max(...blocked.map((b) => b.state?.retryAfterSeconds ?? 1)));
+        throw rateLimited(reservation.retryAfterSeconds);
       }
+      const failed = (reason: string) => {
+        origin.log.warn({ reason, route: origin.route, ip: origin.ip }, "authentication failed");
+        return invalidCredentials();
+      };
+      // bcrypt would compare only the first 72 bytes: such a password is never the account's (registration
+      // refuses it), and a wrong one counts like any other, without spending a hash on it.
+      if (exceedsBcryptLimit(body.password)) throw failed("password_too_long");
 
       const user = await prisma.user.findUnique({ where: { email: body.email } });
-      // Always one bcrypt comparison, so an unknown email answers in the time a wrong password takes.
-      const ok = await hasher.verify(body.password, user?.passwordHash);
-      if (!user || !ok) {
-        await Promise.all([
-          rateLimiter.hit(account.rule, account.subject),
-          rateLimiter.hit(address.rule, address.subject),
-        ]);
-        origin.log.warn(
-          { reason: user ? "wrong_password" : "unknown_email", route: origin.route, ip: origin.ip },
-          "authentication failed",
-        );
-        throw invalidCredentials();
+      let ok: boolean;
+      try {
+        // Always one bcrypt comparison, so an unknown email answers in the time a wrong password takes.
+        ok = await hasher.verify(body.password, user?.passwordHash, { client: origin.ip, signal: origin.signal });
+      } catch (err) {
+        // No password was compared (hash queue full, or the request ended first): not a failed login.
+        await rateLimiter.refund(reservation).catch(() => undefined);
+        throw err;
       }
+      if (!user || !ok) throw failed(user ? "wrong_password" : "unknown_email");
 
+      // The limits count failures: a successful login gives its place back.
+      await rateLimiter.refund(reservation);
       const signIn = newSignIn();
       await prisma.session.create({ data: { ...signIn.data, userId: user.id } });
       return sessionBody(toUserDto(user), signIn.sessionId, signIn.refreshToken);
@@ -154,8 +169,9 @@ export function createAuthService(deps: AuthServiceDeps) {
     async refresh(refreshToken: string, origin: RequestOrigin): Promise<Session> {
       await enforce(limits.refreshPerAddress, origin.ip, origin);
       const presentedHash = hashRefreshToken(refreshToken);
+      const graceSeconds = deps.refreshReuseGraceSeconds;
       const next = newRefreshToken();
-      const rotated = await rotateRefreshToken(prisma, presentedHash, next.hash);
+      const rotated = await rotateRefreshToken(prisma, presentedHash, next.hash, graceSeconds);
       if (rotated) return sessionBody(toUserDto(rotated.user), rotated.sessionId, next.token);
 
       const known = await prisma.refreshToken.findUnique({
@@ -163,7 +179,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         select: { sessionId: true, usedAt: true },
       });
       if (known?.usedAt) {
-        // A retired token came back: someone holds a copy. End the whole sign-in it descends from.
+        // A retired token came back after its grace: someone holds a copy. End the whole sign-in.
         await revokeSession(known.sessionId, "refresh_token_reuse");
         origin.log.warn(
           { reason: "refresh_token_reuse", route: origin.route, ip: origin.ip, sessionId: known.sessionId },

@@ -75,7 +75,7 @@ export interface HashPoolStats {
   queued: number;
   /** Jobs handed to a thread since start. */
   started: number;
-  /** Jobs dropped from the queue because their request ended. */
+  /** Jobs dropped, not hashed, because their request ended before a thread took them. */
   dropped: number;
   /** Jobs refused because the queue was full. */
   refused: number;
@@ -117,7 +117,10 @@ class HashPool {
 
   private run(job: Job, options: HashJobOptions): Promise<string | boolean> {
     const { signal, client = ANONYMOUS } = options;
-    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (signal?.aborted) {
+      this.counters.dropped++;
+      return Promise.reject(abortError(signal));
+    }
     const waitingForClient = this.queues.get(client)?.length ?? 0;
     const mustWait = this.idle.length === 0 && this.live.size >= this.size;
     if (

@@ -105,21 +105,6 @@ export class RateLimiter {
     }
   }
 
-  /** Current counts of several counters without touching them. */
-  async peek(entries: RateLimitCheck[]): Promise<RateLimitState[]> {
-    const keys = entries.map(keyOf);
-    const rows = await this.prisma.$queryRaw<{ key: string; count: number; retry_after: number }[]>`
-      SELECT key, count, CEIL(EXTRACT(EPOCH FROM (expires_at - now())))::int AS retry_after
-      FROM rate_limit_counters WHERE key = ANY(${keys}) AND expires_at > now()`;
-    const byKey = new Map(rows.map((r) => [r.key, r]));
-    return keys.map((key) => {
-      const row = byKey.get(key);
-      return row
-        ? { count: Number(row.count), retryAfterSeconds: Math.max(1, Number(row.retry_after)) }
-        : { count: 0, retryAfterSeconds: 0 };
-    });
-  }
-
   /** Drops windows that ended; called now and then so the table stays small. */
   async purgeExpired(): Promise<number> {
     return this.prisma.$executeRaw`DELETE FROM rate_limit_counters WHERE expires_at < now()`;

@@ -8,22 +8,28 @@ export interface RotatedRefresh {
 }
 
 /**
- * Refresh-token rotation in one statement: claims the presented token (single use), checks its sign-in is
- * alive, and issues the successor (hash `nextHash`) in the same sign-in. Concurrent refreshes of one token
- * serialise on its row, so exactly one wins. Undefined when nothing was rotated: the token is unknown,
- * already used, expired, or its sign-in has ended; the caller finds out which.
+ * Refresh-token rotation in one statement: claims the presented token, checks its sign-in is alive, and
+ * issues a successor (hash `nextHash`) in the same sign-in. A token is single use, except that within
+ * `graceSeconds` of its first rotation (kept in `used_at`, which later claims do not move) it is answered
+ * again with another successor for the same sign-in: a retried request, or two tabs that refreshed at once.
+ * Concurrent refreshes of one token serialise on its row: with no grace exactly one wins, within it all do.
+ * Undefined when nothing was rotated: the token is unknown, retired longer ago than the grace, expired, or
+ * its sign-in has ended; the caller finds out which.
  */
 export async function rotateRefreshToken(
   prisma: PrismaClient,
   presentedHash: string,
   nextHash: string,
+  graceSeconds: number,
 ): Promise<RotatedRefresh | undefined> {
   const rows = await prisma.$queryRaw<
     { session_id: string; id: string; email: string | null; created_at: Date; updated_at: Date }[]
   >`
     WITH claimed AS (
-      UPDATE refresh_tokens SET used_at = now()
-      WHERE token_hash = ${presentedHash} AND used_at IS NULL AND expires_at > now()
+      UPDATE refresh_tokens SET used_at = COALESCE(used_at, now())
+      WHERE token_hash = ${presentedHash} AND expires_at > now() AND (
+        used_at IS NULL
+        OR (${graceSeconds} > 0 AND used_at > now() - make_interval(secs => ${graceSeconds})))
       RETURNING session_id
     ), live AS (
       SELECT s.id, s.user_id, s.expires_at FROM sessions s JOIN claimed c ON c.session_id = s.id

@@ -5,7 +5,8 @@ import { signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from "../../test/
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ REVOCATION_SYNC_MS: "200" });
+  // Strict single use, no reuse grace: the grace has tests of its own (refresh-grace.int.test.ts).
+  app = await startTestApp({ REVOCATION_SYNC_MS: "200", REFRESH_REUSE_GRACE_SECONDS: "0" });
 });
 afterAll(() => app.close());
 

@@ -1,6 +1,6 @@
 import { contract } from "@todo/contract";
 import { initServer } from "@ts-rest/express";
-import type { Request } from "express";
+import type { Request, Response } from "express";
 import type { Logger } from "pino";
 import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
@@ -21,12 +21,20 @@ export interface RouterDeps {
 
 const s = initServer();
 
+/** Aborts once the response is closed: sent, cut by the request deadline, or its client went away. */
+function requestEnded(res: Response): AbortSignal {
+  const ended = new AbortController();
+  res.once("close", () => ended.abort());
+  return ended.signal;
+}
+
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
 export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, readinessTimeoutMs }: RouterDeps) {
   const origin = (req: Request): RequestOrigin => ({
     ip: req.ip ?? "unknown",
     route: `${req.method} ${req.route?.path ?? req.path}`,
     log: req.res?.locals.log ?? logger,
+    signal: req.res && requestEnded(req.res),
   });
 
   return s.router(contract, {
