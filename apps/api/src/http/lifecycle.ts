@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { errorBody } from "@todo/contract";
 import type { Logger } from "pino";
@@ -6,7 +7,12 @@ import type { Env } from "../config/env.js";
 
 export type LifecycleSettings = Pick<
   Env,
-  "REQUEST_TIMEOUT_MS" | "KEEP_ALIVE_TIMEOUT_MS" | "SHUTDOWN_DELAY_MS" | "SHUTDOWN_GRACE_MS"
+  | "REQUEST_TIMEOUT_MS"
+  | "KEEP_ALIVE_TIMEOUT_MS"
+  | "HEADERS_TIMEOUT_MS"
+  | "MAX_CONNECTIONS"
+  | "SHUTDOWN_DELAY_MS"
+  | "SHUTDOWN_GRACE_MS"
 >;
 
 const DEADLINE_BODY = JSON.stringify(errorBody("SERVICE_UNAVAILABLE", "The request took too long; try again shortly"));
@@ -91,11 +97,20 @@ export class ServerLifecycle {
 /**
  * Node's own limits: `requestTimeout` bounds receiving a whole request, `headersTimeout` its headers (slow
  * clients); `keepAliveTimeout` outlasts a load balancer's idle timeout so it never reuses a socket we close.
+ *
+ * Node checks the first two only every 30 s, and never for a connection that has not sent a byte: each new
+ * connection therefore gets an inactivity timer of `HEADERS_TIMEOUT_MS` until its first request's headers
+ * are in (a silent or stalled client is closed: Node destroys a socket whose timeout nobody handles), and
+ * none while a handler works (the request deadline bounds that). Between requests `keepAliveTimeout` applies.
+ * `maxConnections` closes connections beyond it at once, before they cost anything.
  */
 function applyTimeouts(server: Server, settings: LifecycleSettings): void {
   server.requestTimeout = settings.REQUEST_TIMEOUT_MS;
-  server.headersTimeout = Math.min(settings.REQUEST_TIMEOUT_MS, 60_000);
+  server.headersTimeout = Math.min(settings.HEADERS_TIMEOUT_MS, settings.REQUEST_TIMEOUT_MS);
   server.keepAliveTimeout = settings.KEEP_ALIVE_TIMEOUT_MS;
+  if (settings.MAX_CONNECTIONS > 0) server.maxConnections = settings.MAX_CONNECTIONS;
+  server.on("connection", (socket: Socket) => socket.setTimeout(server.headersTimeout));
+  server.prependListener("request", (req: IncomingMessage) => req.socket.setTimeout(0));
 }
 
 function closeAfterResponse(res: ServerResponse): void {
