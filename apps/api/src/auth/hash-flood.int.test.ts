@@ -28,6 +28,7 @@ const login = (email: string, password: string, ip: string, signal?: AbortSignal
     retryAfter: res.headers.get("retry-after"),
     body: (await res.json()) as { error?: { code: string } },
     ms: performance.now() - started,
+    doneAt: performance.now(),
   }));
 };
 
@@ -36,12 +37,17 @@ describe("a login flood from one address", () => {
     const user = await signUp(app);
     const flooder = randomIp();
     const flood = Array.from({ length: 150 }, () => login(`ghost-${randomUUID()}@example.com`, "wrong guess", flooder));
-    await delay(100);
+    // Once the first answer is back, the flood has reached the hashing stage.
+    await Promise.race(flood);
     const owner = await login(user.email, user.password, randomIp());
     const answers = await Promise.all(flood);
 
     expect(owner.status).toBe(200);
-    expect(owner.ms).toBeLessThan(3_000);
+    // Served in turn, not behind the flood: before the flood's last hashed login, and within seconds even
+    // on a loaded machine (unbounded and first come, first served, it waits for the whole flood's hashing).
+    const hashed = answers.filter((a) => a.status === 401);
+    expect(owner.doneAt).toBeLessThan(Math.max(...hashed.map((a) => a.doneAt)));
+    expect(owner.ms).toBeLessThan(10_000);
     const refused = answers.filter((a) => a.status === 503);
     expect(refused.length).toBeGreaterThan(100);
     for (const r of refused) {
@@ -51,8 +57,7 @@ describe("a login flood from one address", () => {
     expect(answers.filter((a) => a.status !== 503 && a.status !== 401)).toEqual([]);
     // Refusals do not wait for hashing: they come back sooner than the logins that were hashed.
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const hashed = answers.filter((a) => a.status === 401).map((a) => a.ms);
-    expect(median(refused.map((a) => a.ms))).toBeLessThan(Math.max(...hashed));
+    expect(median(refused.map((a) => a.ms))).toBeLessThan(Math.max(...hashed.map((a) => a.ms)));
   });
 
   it("drops queued hashing for requests whose client already gave up", async () => {

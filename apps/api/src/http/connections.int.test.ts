@@ -26,6 +26,11 @@ function openSocket(app: TestApp, localAddress: string): Promise<OpenSocket> {
   });
 }
 
+/** Waits (up to 10 s) until the server has sent something on the connection. */
+async function responseOn(open: OpenSocket): Promise<void> {
+  for (let waited = 0; open.received() === "" && waited < 10_000; waited += 50) await delay(50);
+}
+
 const isOpenAfter = (open: OpenSocket, ms: number) =>
   Promise.race([open.closed.then(() => false), delay(ms).then(() => true)]);
 
@@ -55,7 +60,7 @@ describe("idle and silent connections", () => {
   it("closes a keep-alive connection left idle after its response", async () => {
     const open = await openSocket(app, "127.0.0.8");
     open.socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-    await delay(300);
+    await responseOn(open);
     expect(open.received()).toMatch(/^HTTP\/1\.1 200/);
     expect(await isOpenAfter(open, 6_000)).toBe(false);
   });
@@ -76,7 +81,7 @@ describe("idle and silent connections", () => {
       { timeout: 10_000 },
     );
     await lock;
-    await delay(300);
+    await responseOn(open);
     expect(open.received()).toMatch(/^HTTP\/1\.1 200/);
   });
 });
@@ -95,7 +100,7 @@ describe("maximum open connections", () => {
     const extra = await Promise.all([15, 16, 17].map((n) => openSocket(app, `127.0.0.${n}`)));
     for (const s of extra) expect(await isOpenAfter(s, 2_000)).toBe(false);
     held[0]!.socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-    await delay(300);
+    await responseOn(held[0]!);
     expect(held[0]!.received()).toMatch(/^HTTP\/1\.1 200/);
     // A freed place is taken by the next connection.
     for (const s of held) s.socket.destroy();
