@@ -60,7 +60,14 @@ function toAppError(err: unknown): AppError | undefined {
   return clientError(err);
 }
 
-const isHeadersSent = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === "ERR_HTTP_HEADERS_SENT";
+/**
+ * Outcomes of a request whose response has already ended: the late handler's own attempt to answer after
+ * the deadline's 503, or work abandoned because the request ended (see the router's `requestEnded`).
+ */
+const isAfterTheEnd = (err: unknown): boolean => {
+  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
+  return code === "ERR_HTTP_HEADERS_SENT" || name === "AbortError";
+};
 
 export function sendError(res: Response, error: AppError): void {
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
@@ -70,7 +77,7 @@ export function sendError(res: Response, error: AppError): void {
 /** The last middleware: every error leaves as the one JSON error body, never with a stack or SQL. */
 export function errorHandler() {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
-    if (res.headersSent && (isHeadersSent(err) || toAppError(err))) {
+    if (isAfterTheEnd(err) || (res.headersSent && toAppError(err))) {
       // The response already left (the request deadline answered 503, or the client went away): this
       // outcome arrived too late to matter and is no fault of ours.
       res.locals.log?.info({ err: { message: (err as Error).message } }, "late outcome after the response was sent");
@@ -80,6 +87,7 @@ export function errorHandler() {
     const known = toAppError(err);
     const error = known ?? new AppError("INTERNAL_ERROR", "Internal server error");
     if (!known) res.locals.log?.error({ err }, "unhandled error");
+    else if (err instanceof HashQueueFullError) res.locals.log?.warn("password hashing queue full");
     else if (error.code === "SERVICE_UNAVAILABLE")
       res.locals.log?.warn({ err: { message: (err as Error).message } }, "database unavailable");
     if (res.headersSent) {
