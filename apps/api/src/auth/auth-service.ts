@@ -109,8 +109,10 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     async register(body: RegisterBody, origin: RequestOrigin): Promise<Session> {
+      const requester = { client: origin.ip, signal: origin.signal };
+      hasher.assertRoom(requester);
       await enforce(limits.registerPerAddress, origin.ip, origin);
-      const passwordHash = await hasher.hash(body.password, { client: origin.ip, signal: origin.signal });
+      const passwordHash = await hasher.hash(body.password, requester);
       const signIn = newSignIn();
       try {
         const row = await prisma.user.create({
@@ -124,6 +126,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async login(body: LoginBody, origin: RequestOrigin): Promise<Session> {
+      const requester = { client: origin.ip, signal: origin.signal };
+      hasher.assertRoom(requester);
       // The attempt takes its place in every limit before any password is compared (one statement, so
       // concurrent guesses cannot overtake a limit). Counters the caller charges to itself come first and
       // the account's own ceiling, which its owner also needs, last: see RateLimiter.reserve.
@@ -151,7 +155,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       let ok: boolean;
       try {
         // Always one bcrypt comparison, so an unknown email answers in the time a wrong password takes.
-        ok = await hasher.verify(body.password, user?.passwordHash, { client: origin.ip, signal: origin.signal });
+        ok = await hasher.verify(body.password, user?.passwordHash, requester);
       } catch (err) {
         // No password was compared (hash queue full, or the request ended first): not a failed login.
         await rateLimiter.refund(reservation).catch(() => undefined);

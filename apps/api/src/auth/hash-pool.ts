@@ -115,13 +115,12 @@ class HashPool {
     return { threads: this.size, running: this.busy.size, queued: this.queued, ...this.counters };
   }
 
-  private run(job: Job, options: HashJobOptions): Promise<string | boolean> {
-    const { signal, client = ANONYMOUS } = options;
-    if (signal?.aborted) {
-      this.counters.dropped++;
-      return Promise.reject(abortError(signal));
-    }
-    const waitingForClient = this.queues.get(client)?.length ?? 0;
+  /**
+   * The refusal a job with these options would get now, if any: lets a caller refuse before doing any other
+   * work for a request that could not be hashed anyway (a flood's refusals must be cheap).
+   */
+  refusal(options: HashJobOptions): HashQueueFullError | undefined {
+    const waitingForClient = this.queues.get(options.client ?? ANONYMOUS)?.length ?? 0;
     const mustWait = this.idle.length === 0 && this.live.size >= this.size;
     if (
       mustWait &&
@@ -129,8 +128,19 @@ class HashPool {
         waitingForClient >= (options.maxQueuedPerClient ?? Number.POSITIVE_INFINITY))
     ) {
       this.counters.refused++;
-      return Promise.reject(new HashQueueFullError(this.retryAfterSeconds()));
+      return new HashQueueFullError(this.retryAfterSeconds());
     }
+    return undefined;
+  }
+
+  private run(job: Job, options: HashJobOptions): Promise<string | boolean> {
+    const { signal, client = ANONYMOUS } = options;
+    if (signal?.aborted) {
+      this.counters.dropped++;
+      return Promise.reject(abortError(signal));
+    }
+    const full = this.refusal(options);
+    if (full) return Promise.reject(full);
     return new Promise((resolve, reject) => {
       const pending: Pending = { job, client, resolve, reject, release: () => undefined };
       if (signal) {

@@ -51,6 +51,15 @@ export class PasswordHasher {
     return hashPool().compare(password, hash, this.jobOptions(requester));
   }
 
+  /**
+   * Throws HashQueueFullError now if this requester's job would be refused: called first thing, so that a
+   * flood's refusals cost no database work. (The job itself is admitted again when it is queued.)
+   */
+  assertRoom(requester: HashRequester): void {
+    const refusal = hashPool().refusal(this.jobOptions(requester));
+    if (refusal) throw refusal;
+  }
+
   private jobOptions(requester: HashRequester | undefined): HashJobOptions {
     return { ...this.limits, client: requester?.client, signal: requester?.signal };
   }
