@@ -3,6 +3,8 @@ import type { Logger } from "pino";
 import type { Env } from "./config/env.js";
 import { databaseTarget } from "./db/database.js";
 import { openMigratedDatabase } from "./db/migrated-database.js";
+import { clusterMetricsSource } from "./metrics/metrics.js";
+import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
 
 /** A worker that lived this long was healthy: its crash starts the backoff afresh. */
 const HEALTHY_UPTIME_MS = 30_000;
@@ -15,6 +17,7 @@ const EXIT_MARGIN_MS = 5_000;
  * The primary of `WEB_CONCURRENCY` > 1: applies migrations once, then runs that many workers sharing the
  * port (node:cluster hands connections out round-robin), restarts any that die (with backoff), and on
  * SIGTERM/SIGINT lets each drain as a single process would. Resolves with the exit code it wants.
+ * With METRICS_PORT set, the primary serves the metrics: each scrape asks every worker for its own and sums them.
  *
  * Nothing a worker needs to share lives in its memory: rate-limit counters are rows in PostgreSQL, and
  * revocations are polled from it by every worker (see SessionRevocations).
@@ -31,6 +34,11 @@ export async function runPrimary(env: Env, logger: Logger): Promise<number> {
     const { db } = await openMigratedDatabase(databaseTarget(env), logger);
     await db.close();
   }
+
+  const metricsServer: MetricsServer | undefined =
+    env.METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics(env.METRICS_HOST, env.METRICS_PORT, clusterMetricsSource(), logger);
 
   // Merged into each worker's environment by cluster.fork.
   const workerEnv: Record<string, string> = { MIGRATE_ON_START: "false" };
@@ -98,5 +106,7 @@ export async function runPrimary(env: Env, logger: Logger): Promise<number> {
 
   for (let slot = 0; slot < env.WEB_CONCURRENCY; slot++) fork(slot);
   logger.info({ workers: env.WEB_CONCURRENCY, primary: process.pid }, "cluster started");
-  return exited;
+  const code = await exited;
+  await metricsServer?.close();
+  return code;
 }

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     process.exit(await runPrimary(env, logger));
   }
 
-  const running = await startServer(env, logger);
+  const running = await startServer(env, logger, { clusterWorker: cluster.isWorker });
   logger.info(
     { url: running.url, database: running.db.kind, ...(running.db.kind === "pglite" && { dir: env.PGLITE_DIR }) },
     "Todo API listening",

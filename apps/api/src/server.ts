@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { AccessTokens } from "./auth/access-tokens.js";
 import { createAuthService } from "./auth/auth-service.js";
 import { Authenticator } from "./auth/authenticator.js";
+import { hashPoolDepth } from "./auth/hash-pool.js";
 import { PasswordHasher } from "./auth/passwords.js";
 import { RateLimiter } from "./auth/rate-limiter.js";
 import { RemoteKeySet } from "./auth/remote-key-set.js";
@@ -18,6 +19,8 @@ import { type Database, databaseTarget } from "./db/database.js";
 import { openMigratedDatabase } from "./db/migrated-database.js";
 import { createApp } from "./http/app.js";
 import { ServerLifecycle } from "./http/lifecycle.js";
+import { Metrics, registrySource } from "./metrics/metrics.js";
+import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
 import { createTaskService } from "./tasks/task-service.js";
 
 const RATE_LIMIT_PURGE_MS = 5 * 60_000;
@@ -27,13 +30,22 @@ export interface RunningServer {
   url: string;
   server: Server;
   db: Database;
+  /** `http://host:port/metrics` when this process serves the metrics (METRICS_PORT set, not a cluster worker). */
+  metricsUrl: string | undefined;
   /** Stops accepting connections, lets in-flight requests finish (bounded), closes the database. */
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** A cluster worker: its metrics go to the primary, which serves the aggregate, instead of a port of its own. */
+  clusterWorker?: boolean;
+}
+
 /** The composition root: database, migrations, services, HTTP. */
-export async function startServer(env: Env, logger: Logger): Promise<RunningServer> {
+export async function startServer(env: Env, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
   const { db } = await openMigratedDatabase(databaseTarget(env), logger, { migrate: env.MIGRATE_ON_START });
+  const metrics =
+    env.METRICS_PORT === undefined ? undefined : new Metrics({ pool: () => db.poolStats(), hashQueue: hashPoolDepth });
 
   const tokens = new AccessTokens(env.jwtSecret, env.ACCESS_TOKEN_TTL);
   const verifier = createTokenVerifier(env, logger);
@@ -51,12 +63,14 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
     env,
     logger,
     db,
+    metrics,
     authenticator: new Authenticator({
       verifier,
       revocations,
       signIns: new SignIns(db.prisma),
       provisioning: new UserProvisioning(db.prisma),
       logger,
+      onFailure: metrics?.authFailed,
     }),
     auth: createAuthService({
       prisma: db.prisma,
@@ -67,6 +81,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
       tokens,
       revocations,
       rateLimiter,
+      onRateLimited: metrics?.rateLimitRejected,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
       limits: {
@@ -111,11 +126,19 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   const { port } = server.address() as AddressInfo;
   const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
 
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && env.METRICS_PORT !== undefined) {
+    if (options.clusterWorker) metrics.reportToPrimary();
+    else
+      metricsServer = await serveMetrics(env.METRICS_HOST, env.METRICS_PORT, registrySource(metrics.registry), logger);
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
     server,
     db,
+    metricsUrl: metricsServer?.url,
     close() {
       closing ??= (async () => {
         await lifecycle.drain(server, () => {
@@ -125,6 +148,7 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
         // A query still running on a cut connection holds its pool client until its statement ends; the
         // process may exit before that, and PostgreSQL rolls back whatever was not committed.
         await Promise.race([db.close(), delay(DB_CLOSE_WAIT_MS)]);
+        await metricsServer?.close();
       })();
       return closing;
     },

@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import bcrypt from "bcrypt";
 import pg from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, spawnApi } from "../test/api-process.js";
+import { type ApiProcess, freshRequest, signUpWithTask, spawnApi } from "../test/api-process.js";
 import { TEST_JWT_SECRET } from "../test/harness.js";
 import { holdLock } from "../test/locks.js";
 
@@ -28,23 +27,15 @@ describe.runIf(runs)("graceful shutdown of the real process (SIGTERM)", () => {
 
   /** A user with a task, whose password hash costs 2^12 rounds to check: a login that takes a while. */
   async function seed(url: string) {
-    const email = `drain-${randomUUID()}@example.com`;
-    const session = await freshRequest(url, "/api/v1/auth/register", {
-      method: "POST",
-      body: { email, password: PASSWORD },
-    });
-    expect(session.status).toBe(201);
-    const { user, accessToken } = session.body;
-    const task = await freshRequest(url, `/api/v1/${user.id}/tasks`, {
-      method: "POST",
-      token: accessToken,
-      body: { title: "in flight" },
-    });
+    const signedUp = await signUpWithTask(url, "drain", PASSWORD);
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
-    await db.query("UPDATE users SET password_hash = $1 WHERE id = $2", [await bcrypt.hash(PASSWORD, 12), user.id]);
+    await db.query("UPDATE users SET password_hash = $1 WHERE id = $2", [
+      await bcrypt.hash(PASSWORD, 12),
+      signedUp.userId,
+    ]);
     await db.end();
-    return { email, userId: user.id as string, token: accessToken as string, taskId: task.body.id as string };
+    return signedUp;
   }
 
   it("fails /readyz, finishes in-flight requests, refuses new connections, closes the pool and exits 0", async () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -145,4 +146,26 @@ export function freshRequest(
     req.on("error", reject);
     req.end(payload);
   });
+}
+
+export interface SignedUp {
+  email: string;
+  userId: string;
+  token: string;
+  taskId: string;
+}
+
+/** A new account (a unique email starting with `prefix`) with one task, made through the API itself. */
+export async function signUpWithTask(url: string, prefix: string, password: string): Promise<SignedUp> {
+  const email = `${prefix}-${randomUUID()}@example.com`;
+  const session = await freshRequest(url, "/api/v1/auth/register", { method: "POST", body: { email, password } });
+  if (session.status !== 201) throw new Error(`register answered ${session.status}: ${JSON.stringify(session.body)}`);
+  const { user, accessToken } = session.body;
+  const task = await freshRequest(url, `/api/v1/${user.id}/tasks`, {
+    method: "POST",
+    token: accessToken,
+    body: { title: `${prefix} task` },
+  });
+  if (task.status !== 201) throw new Error(`create task answered ${task.status}: ${JSON.stringify(task.body)}`);
+  return { email, userId: user.id, token: accessToken, taskId: task.body.id };
 }

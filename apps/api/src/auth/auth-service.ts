@@ -28,6 +28,8 @@ export interface AuthServiceDeps {
   revocations: SessionRevocations;
   rateLimiter: RateLimiter;
   limits: AuthLimits;
+  /** Told the name of each limit that refused a request (the metrics counter). */
+  onRateLimited?: (limit: string) => void;
   refreshTokenTtlSeconds: number;
   /** How long after its rotation a retired refresh token still gets a new pair (a retry, two tabs). */
   refreshReuseGraceSeconds: number;
@@ -67,6 +69,7 @@ const isUniqueViolation = (err: unknown): boolean =>
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { prisma, hasher, tokens, revocations, rateLimiter, limits } = deps;
+  const onRateLimited = deps.onRateLimited ?? (() => {});
 
   /** A new sign-in: a session row with its first refresh token, created together with (or for) the user. */
   function newSignIn() {
@@ -94,6 +97,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         { reason: "rate_limited", limit: rule.name, route: origin.route, ip: origin.ip },
         "auth rate limit hit",
       );
+      onRateLimited(rule.name);
       throw rateLimited(state.retryAfterSeconds);
     }
   }
@@ -141,6 +145,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           { reason: "rate_limited", limit: reservation.refusedBy.name, route: origin.route, ip: origin.ip },
           "login refused: too many failures",
         );
+        onRateLimited(reservation.refusedBy.name);
         throw rateLimited(reservation.retryAfterSeconds);
       }
       const failed = (reason: string) => {

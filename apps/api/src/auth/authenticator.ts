@@ -26,7 +26,7 @@ export interface AuthRequestContext {
   log?: Logger;
 }
 
-type AuthFailure =
+export type AuthFailure =
   | TokenRejection
   | "missing_token"
   | "malformed_authorization_header"
@@ -60,6 +60,8 @@ export interface AuthenticatorDeps {
   signIns: SignIns;
   provisioning: UserProvisioning;
   logger: Logger;
+  /** Told every failure's reason (the metrics counter); the domain knows no metrics library. */
+  onFailure?: (reason: AuthFailure | "key_set_unavailable") => void;
 }
 
 export class Authenticator {
@@ -86,6 +88,7 @@ export class Authenticator {
           },
           "identity provider key set unavailable: token with an unknown key answered 503",
         );
+        this.deps.onFailure?.("key_set_unavailable");
         throw keySetUnavailable(err.retryAfterSeconds);
       }
       throw err;
@@ -104,6 +107,7 @@ export class Authenticator {
 
   private fail(req: AuthRequestContext, reason: AuthFailure): AppError {
     (req.log ?? this.deps.logger).warn({ reason, route: req.route, ip: req.ip }, "authentication failed");
+    this.deps.onFailure?.(reason);
     return unauthorized(reason);
   }
 }

@@ -249,3 +249,9 @@ export function hashPool(): HashPool {
   shared ??= new HashPool(Math.max(1, availableParallelism()));
   return shared;
 }
+
+/** What the metrics read of the shared pool: jobs waiting for a thread and jobs on one, without starting it. */
+export function hashPoolDepth(): { queued: number; running: number } {
+  const stats = shared?.stats();
+  return { queued: stats?.queued ?? 0, running: stats?.running ?? 0 };
+}

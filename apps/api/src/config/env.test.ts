@@ -144,6 +144,8 @@ describe("loadEnv", () => {
     ["JWT_JWKS_URL", "https://keys.example/jwks"],
     ["JWT_JWKS_COOLDOWN", "soon"],
     ["JWT_JWKS_COOLDOWN", "0"],
+    ["METRICS_PORT", "metrics"],
+    ["METRICS_PORT", "70000"],
   ])("reports an invalid %s=%s with a clear message", (name, value) => {
     try {
       loadEnv({ [name]: value });
@@ -152,5 +154,14 @@ describe("loadEnv", () => {
       expect(err).toBeInstanceOf(EnvError);
       expect((err as EnvError).message).toContain(name);
     }
+  });
+
+  it("turns metrics on only with METRICS_PORT, on loopback unless METRICS_HOST says otherwise", () => {
+    expect(loadEnv({}).METRICS_PORT).toBeUndefined();
+    expect(loadEnv({ METRICS_PORT: "" }).METRICS_PORT).toBeUndefined();
+    expect(loadEnv({ METRICS_PORT: "9464" })).toMatchObject({ METRICS_PORT: 9464, METRICS_HOST: "127.0.0.1" });
+    expect(loadEnv({ METRICS_PORT: "0", PORT: "0" }).METRICS_PORT).toBe(0);
+    expect(loadEnv({ METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" }).METRICS_HOST).toBe("0.0.0.0");
+    expect(() => loadEnv({ METRICS_PORT: "3000" })).toThrow(/METRICS_PORT: must differ from PORT/);
   });
 });

@@ -129,6 +129,10 @@ const EnvSchema = z.object({
   HEADERS_TIMEOUT_MS: int(10_000, 1_000, 600_000),
   // Open connections per process beyond which new ones are closed at once (0: no limit).
   MAX_CONNECTIONS: int(1_000, 0, 1_000_000),
+  // Prometheus metrics on a listener of their own, off unless a port is given; loopback unless told otherwise,
+  // so the operators' endpoint is never public by accident. 0 picks a free port (tests).
+  METRICS_PORT: optionalString.pipe(z.coerce.number().int().min(0).max(65_535).optional()),
+  METRICS_HOST: z.string().default("127.0.0.1"),
 });
 
 type ParsedEnv = z.infer<typeof EnvSchema>;
@@ -199,6 +203,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     JWT_JWKS_COOLDOWN: _cooldown,
     ...rest
   } = parsed.data;
+  if (rest.METRICS_PORT !== undefined && rest.METRICS_PORT !== 0 && rest.METRICS_PORT === rest.PORT) {
+    throw new EnvError([
+      `METRICS_PORT: must differ from PORT (${rest.PORT}); metrics are served on a port of their own`,
+    ]);
+  }
   const secretSource = JWT_SECRET ? "JWT_SECRET" : BETTER_AUTH_SECRET ? "BETTER_AUTH_SECRET" : undefined;
   const secret = JWT_SECRET ?? BETTER_AUTH_SECRET;
 

@@ -27,6 +27,15 @@ export function databaseTarget(env: Env): DatabaseTarget {
 
 export type MigrationAdapterFactory = PrismaPg | PrismaPGlite;
 
+/** Connections of a PostgreSQL pool; the embedded PGlite is one in-process connection and reports only `max: 1`. */
+export interface PoolStats {
+  max: number;
+  total?: number;
+  idle?: number;
+  /** Queries waiting for a connection. */
+  waiting?: number;
+}
+
 export interface Database {
   readonly kind: DatabaseTarget["kind"];
   readonly prisma: PrismaClient;
@@ -34,6 +43,7 @@ export interface Database {
   readonly adapterFactory: MigrationAdapterFactory;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
+  poolStats(): PoolStats;
   close(): Promise<void>;
 }
 
@@ -66,6 +76,12 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, log
     async ping(timeoutMs) {
       await withTimeout(pool.query("SELECT 1"), timeoutMs, "database ping");
     },
+    poolStats: () => ({
+      max: target.poolMax,
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     async close() {
       await prisma.$disconnect();
       await pool.end().catch(() => undefined);
@@ -86,6 +102,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: "pglite" }>): 
     async ping(timeoutMs) {
       await withTimeout(client.query("SELECT 1"), timeoutMs, "database ping");
     },
+    poolStats: () => ({ max: 1 }),
     async close() {
       await prisma.$disconnect();
       if (!client.closed) await client.close();

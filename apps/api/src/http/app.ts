@@ -6,6 +6,7 @@ import helmet from "helmet";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Env } from "../config/env.js";
 import { AppError } from "../errors/app-error.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { createDocsRouter } from "../openapi/docs-router.js";
 import { openApiDocument } from "../openapi/generate-openapi.js";
 import { errorHandler, notFoundHandler, sendError, validationError } from "./error-handler.js";
@@ -16,6 +17,8 @@ import { createRouter, type RouterDeps } from "./router.js";
 export interface AppDeps extends RouterDeps {
   env: Pick<Env, "CORS_ORIGINS" | "TRUST_PROXY" | "JSON_BODY_LIMIT_BYTES">;
   authenticator: Authenticator;
+  /** Request durations are observed only when metrics are on (METRICS_PORT). */
+  metrics?: Metrics;
 }
 
 const JSON_TYPES = ["application/json", "application/*+json"];
@@ -36,7 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.set("trust proxy", deps.env.TRUST_PROXY);
   app.set("etag", false);
 
-  app.use(requestContext(deps.logger));
+  app.use(requestContext(deps.logger, deps.metrics));
   app.use(helmet());
   app.use(
     cors({

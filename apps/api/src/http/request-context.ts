@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type { AppRoute } from "@ts-rest/core";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
+import { type Metrics, UNMATCHED_ROUTE } from "../metrics/metrics.js";
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -15,10 +17,11 @@ declare global {
 
 /**
  * Gives every request an id (the caller's `X-Request-Id` when it is sane, else a new UUID), echoes it,
- * hands downstream code a child logger carrying it, and logs one line when the response is done.
+ * hands downstream code a child logger carrying it, and logs one line when the response is done (and, with
+ * metrics on, observes its duration under its contract route template, which ts-rest leaves on the request).
  */
-export function requestContext(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+export function requestContext(logger: Logger, metrics?: Pick<Metrics, "observeRequest">) {
+  return (req: Request & { tsRestRoute?: AppRoute }, res: Response, next: NextFunction): void => {
     const incoming = req.headers["x-request-id"];
     const requestId = typeof incoming === "string" && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const started = process.hrtime.bigint();
@@ -27,6 +30,7 @@ export function requestContext(logger: Logger) {
     res.setHeader("X-Request-Id", requestId);
     res.on("finish", () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      metrics?.observeRequest(req.method, req.tsRestRoute?.path ?? UNMATCHED_ROUTE, res.statusCode, durationMs / 1e3);
       res.locals.log.info(
         {
           method: req.method,
