@@ -1,12 +1,41 @@
 #!/usr/bin/env node
 // Sums the Vitest JSON reports of every package (written by each package's `test` script to
 // reports/vitest.json) and prints the closing line CI reads: `N passed, N failed`.
-import { existsSync, readFileSync } from "node:fs";
+// The packages are the workspace's (pnpm-workspace.yaml): each one with a `test` script must have left a
+// report, and a report is counted wherever one was written.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(import.meta.url), "../..");
-const packages = ["apps/api", "packages/contract", "packages/client"];
+
+/** Package folders matched by pnpm-workspace.yaml's `packages:` entries (`dir/*` or a plain folder). */
+function workspacePackages() {
+  const yaml = readFileSync(join(root, "pnpm-workspace.yaml"), "utf8");
+  const block = /^packages:\n((?:[ \t]+-.*\n?)+)/m.exec(yaml)?.[1] ?? "";
+  const patterns = [...block.matchAll(/-\s*["']?([^"'\n#]+?)["']?\s*$/gm)].map((m) => m[1]);
+  return patterns.flatMap((pattern) => {
+    if (pattern.startsWith("!")) return [];
+    if (!pattern.endsWith("/*")) return [pattern];
+    const parent = pattern.slice(0, -2);
+    if (!existsSync(join(root, parent))) return [];
+    return readdirSync(join(root, parent), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `${parent}/${entry.name}`);
+  });
+}
+
+const packages = workspacePackages()
+  .filter((pkg) => existsSync(join(root, pkg, "package.json")))
+  .filter((pkg) => {
+    const manifest = JSON.parse(readFileSync(join(root, pkg, "package.json"), "utf8"));
+    return manifest.scripts?.test !== undefined || existsSync(join(root, pkg, "reports/vitest.json"));
+  })
+  .sort();
+if (packages.length === 0) {
+  console.log("no workspace package has tests: check pnpm-workspace.yaml");
+  process.exitCode = 1;
+}
 
 let passed = 0;
 let failed = 0;

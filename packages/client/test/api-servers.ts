@@ -1,6 +1,3 @@
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import { type ApiProcess, spawnApi } from "@todo/api/testing";
 import type { TestProject } from "vitest/node";
 
@@ -34,13 +31,8 @@ async function stop(api: ApiProcess): Promise<void> {
  * ephemeral ports: one with normal tokens, one whose access tokens expire after a second.
  */
 export default async function setup(project: TestProject) {
-  // `pnpm start` generates the Prisma client first; so must we, once, before two servers need it.
-  const apiDir = dirname(createRequire(import.meta.url).resolve("@todo/api/package.json"));
-  const generate = spawnSync("pnpm", ["run", "--silent", "db:generate"], { cwd: apiDir, encoding: "utf8" });
-  if (generate.status !== 0) {
-    throw new Error(`prisma generate failed: ${generate.error?.message ?? generate.stderr}`);
-  }
-
+  // The API's Prisma client is generated beforehand by Turborepo (`@todo/client#test` depends on
+  // `@todo/api#db:generate` in turbo.json), as for every task that needs it.
   const apis = [spawnApi(TEST_ENV), spawnApi({ ...TEST_ENV, ACCESS_TOKEN_TTL: "1s" })];
   const stopAll = async () => {
     await Promise.all(apis.map(stop));

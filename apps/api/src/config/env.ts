@@ -135,6 +135,9 @@ const EnvSchema = z.object({
   METRICS_HOST: z.string().default("127.0.0.1"),
 });
 
+/** The name of every variable the API reads (the repository's `.env.example` must mention each). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 type ParsedEnv = z.infer<typeof EnvSchema>;
 
 /** What tokens from an external identity provider (a Better Auth frontend) must satisfy. */
