@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,15 +28,34 @@ export interface ApiProcess {
   kill(): void;
 }
 
-/** By default the API from source; `built` runs a built `dist/main.js` (e.g. of a deployed folder) from `cwd`. */
-export function spawnApi(env: Record<string, string>, built?: { main: string; cwd: string }): ApiProcess {
+export interface SpawnOptions {
+  /** A script to run instead of the API from source: e.g. a built `dist/main.js` (of a deployed folder). */
+  main?: string;
+  /** Where to run it (default: apps/api). */
+  cwd?: string;
+  /** Node flags before the script (e.g. `--cpu-prof`, `--import tsx` for a TypeScript script). */
+  nodeArgs?: string[];
+  /** Which log lines to keep in `logs` (default: all); a benchmark drops the per-request lines. */
+  keep?: (line: LogLine) => boolean;
+  /** Also writes everything the process prints to this file. */
+  logFile?: string;
+}
+
+/** By default the API from source (tsx); `options.main` runs another script, such as a built `dist/main.js`. */
+export function spawnApi(env: Record<string, string>, options: SpawnOptions = {}): ApiProcess {
   // tsx as a loader (not its CLI, which would put a process of its own between us and the server).
-  const args = built ? [built.main] : ["--import", "tsx", "--conditions=source", "src/main.ts"];
-  const child = spawn(process.execPath, args, {
-    cwd: built?.cwd ?? API_DIR,
+  const script = options.main ? [options.main] : ["--import", "tsx", "--conditions=source", "src/main.ts"];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...script], {
+    cwd: options.cwd ?? API_DIR,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if (options.logFile) {
+    const file = createWriteStream(options.logFile);
+    child.stdout!.pipe(file);
+    child.stderr!.pipe(file);
+  }
+  const keep = options.keep ?? (() => true);
   const logs: LogLine[] = [];
   const stderr: string[] = [];
   const waiters = new Set<() => void>();
@@ -46,7 +66,8 @@ export function spawnApi(env: Record<string, string>, built?: { main: string; cw
     buffered = lines.pop() ?? "";
     for (const line of lines) {
       try {
-        logs.push(JSON.parse(line) as LogLine);
+        const parsed = JSON.parse(line) as LogLine;
+        if (keep(parsed)) logs.push(parsed);
       } catch {
         stderr.push(line);
       }

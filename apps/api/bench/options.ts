@@ -1,0 +1,37 @@
+// What `pnpm bench` was asked to do: argv and the BENCH_* variables (see run.ts for the list), read once.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const API_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const REPO_ROOT = join(API_DIR, "../..");
+export const DOC = join(REPO_ROOT, "docs/performance.md");
+
+export type Scenario = "list" | "get" | "create" | "update" | "toggle" | "delete" | "login" | "mixed";
+export const TASK_SCENARIOS: Scenario[] = ["list", "get", "create", "update", "toggle", "delete"];
+/** The routes bench/floor.ts implements. */
+export const FLOOR_SCENARIOS: Scenario[] = ["list", "get", "create", "toggle"];
+
+const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
+const only = process.env.BENCH_ONLY?.split(",");
+
+export const options = {
+  quick,
+  seconds: Number(process.env.BENCH_SECONDS ?? (quick ? 1 : 10)),
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+  loginConnections: Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 8),
+  only,
+  targets: (process.env.BENCH_TARGETS ?? "floor,api1,api2").split(","),
+  adminUrl: process.env.BENCH_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+  cpuProfDir: process.env.BENCH_CPU_PROF,
+  apiNodeArgs: process.env.BENCH_API_NODE_ARGS?.split(" ").filter(Boolean) ?? [],
+  warmUpSeconds: Number(process.env.BENCH_WARMUP ?? (quick ? 0.5 : 2)),
+  writeDocs: !quick && !only && !process.argv.includes("--no-docs"),
+  jwtSecret: randomBytes(48).toString("base64"),
+  /** Server logs go to files here (the per-request lines are not kept in memory). */
+  workDir: mkdtempSync(join(tmpdir(), "todo-bench-")),
+};
+
+export const wanted = (s: Scenario) => !options.only || options.only.includes(s);

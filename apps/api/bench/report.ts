@@ -1,0 +1,92 @@
+// The report: one Markdown table row per run, the verdicts against the targets, and the block written into
+// docs/performance.md.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { DOC, options, REPO_ROOT, type Scenario, TASK_SCENARIOS } from "./options.js";
+import type { Row } from "./scenarios.js";
+
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : "–");
+
+export function format(row: Row): string {
+  const { result: r, floor } = row;
+  const failures = Object.entries(r.failures)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(" ");
+  const ratio = floor ? `${((100 * r.requestsPerSecond) / floor.requestsPerSecond).toFixed(0)}%` : "";
+  return `| ${row.scenario} | ${row.target} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ratio} | ${r.peakRssMiB ? r.peakRssMiB.toFixed(0) : ""} | ${failures || "0"} | ${row.note ?? ""} |`;
+}
+
+export const HEADER = [
+  "| scenario | target | req/s | p50 ms | p95 ms | p99 ms | vs floor | peak RSS MiB | non-2xx | note |",
+  "|---|---|--:|--:|--:|--:|--:|--:|---|---|",
+];
+
+export function verdicts(rows: Row[], bcryptPerSecond: number): string[] {
+  const lines: string[] = [];
+  const single = rows.filter((r) => r.target === "api ×1");
+  for (const row of single.filter((r) => TASK_SCENARIOS.includes(r.scenario as Scenario))) {
+    const ratio = row.floor ? row.result.requestsPerSecond / row.floor.requestsPerSecond : undefined;
+    const okRatio = ratio === undefined || ratio >= 0.7;
+    const okP99 = row.result.p99 < 100;
+    lines.push(
+      `- ${okRatio && okP99 ? "met" : "NOT met"}: ${row.scenario}: ${ratio === undefined ? "no floor route" : `${(100 * ratio).toFixed(0)}% of floor (≥70%)`}, p99 ${ms(row.result.p99)} ms (<100)`,
+    );
+  }
+  const login = single.find((r) => r.scenario === "login");
+  if (login) {
+    const share = login.result.requestsPerSecond / bcryptPerSecond;
+    lines.push(
+      `- ${share >= 0.8 ? "met" : "NOT met"}: login: ${login.result.requestsPerSecond.toFixed(1)}/s = ${(100 * share).toFixed(0)}% of bcrypt alone (${bcryptPerSecond.toFixed(1)}/s; ≥80%)`,
+    );
+  }
+  const mixed = single.find((r) => r.scenario === "mixed: list");
+  const mixedRatio = mixed?.note ? Number(/×([\d.]+)/.exec(mixed.note)?.[1]) : undefined;
+  if (mixedRatio !== undefined) {
+    lines.push(`- ${mixedRatio <= 2 ? "met" : "NOT met"}: list p95 with logins running ×${mixedRatio} of without (≤2)`);
+  }
+  return lines;
+}
+
+function machine(pgVersion: string, loadBefore: number[]): string {
+  const cpu = cpus();
+  const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" ");
+  return [
+    `- CPU: ${cpu.length} × ${cpu[0]?.model ?? "unknown"}; RAM ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    `- Node ${process.version}; ${pgVersion.split(" on ")[0]} on the same machine (default settings)`,
+    `- load generator: autocannon in the same machine (it competes for the same cores), ${options.connections} connections, ${options.seconds} s per scenario`,
+    `- load average (1/5/15 min) before the run: ${load(loadBefore)}; after: ${load(loadavg())} (anything else running skews the figures)`,
+  ].join("\n");
+}
+
+export interface RunSummary {
+  rows: Row[];
+  verdicts: string[];
+  bcrypt: { perSecond: number; threads: number };
+  pgVersion: string;
+  loadBefore: number[];
+}
+
+/** Replaces the results block of docs/performance.md with this run's. */
+export function writeResults(run: RunSummary): void {
+  const block = [
+    "<!-- bench:results:start -->",
+    `Run of ${new Date().toISOString().slice(0, 10)} (\`pnpm bench\`):`,
+    "",
+    machine(run.pgVersion, run.loadBefore),
+    `- bcrypt alone (cost 12, the API's hash pool: ${run.bcrypt.threads} threads): ${run.bcrypt.perSecond.toFixed(1)} comparisons/s`,
+    "",
+    ...HEADER,
+    ...run.rows.map(format),
+    "",
+    "Targets (single API process):",
+    "",
+    ...run.verdicts,
+    "<!-- bench:results:end -->",
+  ].join("\n");
+  const doc = readFileSync(DOC, "utf8");
+  writeFileSync(DOC, doc.replace(/<!-- bench:results:start -->[\s\S]*<!-- bench:results:end -->/, block));
+  // The project's formatter lays out Markdown tables too; leave the document as it would.
+  execFileSync(join(REPO_ROOT, "node_modules/.bin/biome"), ["format", "--write", DOC], { cwd: REPO_ROOT });
+}

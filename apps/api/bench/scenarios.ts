@@ -1,0 +1,156 @@
+// The scenarios: what each sends, and how one API configuration is driven through them beside the floor.
+import type pg from "pg";
+import { type LoadResult, type RequestSpec, runLoad } from "./load.js";
+import { FLOOR_SCENARIOS, options, type Scenario, TASK_SCENARIOS, wanted } from "./options.js";
+import { type Started, startApi, startFloor } from "./processes.js";
+import { deletableTasks, type Fixture, PASSWORD } from "./seeding.js";
+
+export interface Row {
+  target: string;
+  scenario: string;
+  result: LoadResult;
+  floor?: LoadResult;
+  note?: string;
+}
+
+/** Endless request generators, one per scenario. */
+function requestsFor(scenario: Scenario, f: Fixture, deletable: string[]): () => RequestSpec {
+  let i = 0;
+  const cycle = <T>(items: T[]) => items[i++ % items.length]!;
+  switch (scenario) {
+    case "list":
+    case "mixed":
+      return () => ({ method: "GET", path: `/api/v1/${f.reader.id}/tasks`, token: f.reader.token });
+    case "get":
+      return () => ({
+        method: "GET",
+        path: `/api/v1/${f.reader.id}/tasks/${cycle(f.reader.taskIds)}`,
+        token: f.reader.token,
+      });
+    case "create":
+      return () => ({
+        method: "POST",
+        path: `/api/v1/${f.writer.id}/tasks`,
+        token: f.writer.token,
+        body: { title: `Benchmark task ${i++}`, description: "Created under load" },
+      });
+    case "update":
+      return () => ({
+        method: "PUT",
+        path: `/api/v1/${f.updater.id}/tasks/${cycle(f.updater.taskIds)}`,
+        token: f.updater.token,
+        body: { title: `Renamed ${i}`, completed: i % 2 === 0 },
+      });
+    case "toggle":
+      return () => ({
+        method: "PATCH",
+        path: `/api/v1/${f.updater.id}/tasks/${cycle(f.updater.taskIds)}/complete`,
+        token: f.updater.token,
+      });
+    case "delete":
+      // Each request deletes a task of its own; once they run out, requests would be 404s (and counted).
+      return () => ({
+        method: "DELETE",
+        path: `/api/v1/${f.deleter.id}/tasks/${deletable[i++]}`,
+        token: f.deleter.token,
+      });
+    case "login":
+      return () => ({
+        method: "POST",
+        path: "/api/v1/auth/login",
+        body: { email: cycle(f.logins), password: PASSWORD },
+      });
+  }
+}
+
+const { connections, seconds } = options;
+const load = (target: Started, scenario: Scenario, f: Fixture, extra: { deletable?: string[]; watch?: boolean } = {}) =>
+  runLoad({
+    url: target.url,
+    connections,
+    seconds,
+    next: requestsFor(scenario, f, extra.deletable ?? []),
+    watchPids: extra.watch === false ? undefined : [target.pid],
+  });
+
+async function warmUp(target: Started, f: Fixture) {
+  if (options.warmUpSeconds <= 0) return;
+  for (const scenario of ["list", "get", "toggle"] as const) {
+    await runLoad({ url: target.url, connections, seconds: options.warmUpSeconds, next: requestsFor(scenario, f, []) });
+  }
+}
+
+const pause = () => new Promise((r) => setTimeout(r, options.quick ? 200 : 1_000));
+/** After a login run the server still hashes for requests autocannon gave up waiting on: let it finish. */
+const settleLogins = (bcryptPerSecond: number) =>
+  new Promise((r) => setTimeout(r, 1_000 + (1_000 * connections) / bcryptPerSecond));
+
+/**
+ * One API configuration, scenario by scenario. The floor (when wanted) runs each of its routes just before
+ * the API's, both processes up and the idle one costing nothing, so a ratio compares two runs made seconds
+ * apart under the same conditions rather than minutes apart.
+ */
+export async function benchApi(
+  databaseUrl: string,
+  db: pg.Client,
+  f: Fixture,
+  workers: number,
+  bcryptPerSecond: number,
+  record: (row: Row) => void,
+) {
+  const target = `api ×${workers}`;
+  const floor = options.targets.includes("floor") ? await startFloor(databaseUrl) : undefined;
+  const api = await startApi(databaseUrl, workers, workers === 1);
+  try {
+    if (floor) await warmUp(floor, f);
+    await warmUp(api, f);
+    for (const scenario of TASK_SCENARIOS.filter(wanted)) {
+      let floorResult: LoadResult | undefined;
+      if (floor && FLOOR_SCENARIOS.includes(scenario)) {
+        await pause();
+        floorResult = await load(floor, scenario, f);
+        record({ target: `floor (before ${target})`, scenario, result: floorResult });
+      }
+      const deletable = scenario === "delete" ? await deletableTasks(db, f, seconds * 12_000 * workers) : [];
+      await pause();
+      record({ target, scenario, result: await load(api, scenario, f, { deletable }), floor: floorResult });
+    }
+    if (wanted("login")) {
+      await pause();
+      const result = await load(api, "login", f);
+      record({
+        target,
+        scenario: "login",
+        result,
+        note: `${((100 * result.requestsPerSecond) / bcryptPerSecond).toFixed(0)}% of bcrypt alone (${bcryptPerSecond.toFixed(1)}/s)`,
+      });
+      await settleLogins(bcryptPerSecond);
+    }
+    if (wanted("mixed")) {
+      await pause();
+      const reads = await load(api, "list", f);
+      record({ target, scenario: "list, just before mixed", result: reads });
+      await pause();
+      const [mixedReads, mixedLogins] = await Promise.all([
+        load(api, "mixed", f),
+        runLoad({ url: api.url, connections: options.loginConnections, seconds, next: requestsFor("login", f, []) }),
+      ]);
+      record({
+        target,
+        scenario: "mixed: list",
+        result: mixedReads,
+        note: `p95 ×${(mixedReads.p95 / reads.p95).toFixed(2)} of list alone just before`,
+      });
+      record({
+        target,
+        scenario: "mixed: login",
+        result: mixedLogins,
+        note: `${options.loginConnections} connections, alongside the list above`,
+      });
+      await settleLogins(bcryptPerSecond);
+    }
+  } finally {
+    await api.stop();
+    await floor?.stop();
+  }
+}
