@@ -8,6 +8,8 @@ const onPostgres = inject("database") === "postgres";
 const PASSWORD = "correct horse battery";
 const DURATION = "http_request_duration_seconds_count";
 const TASK_ROUTE = "/api/v1/:userId/tasks/:id";
+// From source (tsx), with migrations on a fresh PGlite: over 30 s on a loaded 2-core machine.
+const START_WITHIN_MS = 90_000;
 
 const databaseEnv = (): Record<string, string> =>
   onPostgres ? { DATABASE_URL: inject("databaseUrl")!, MIGRATE_ON_START: "false" } : { PGLITE_DIR: "memory://" };
@@ -36,9 +38,9 @@ describe("Prometheus metrics on METRICS_PORT (one process)", () => {
       METRICS_PORT: "0",
       RATE_LIMIT_LOGIN_PER_ACCOUNT: "2",
     });
-    url = await api.waitUntilListening();
+    url = await api.waitUntilListening(1, START_WITHIN_MS);
     metricsUrl = await metricsUrlOf(api);
-  });
+  }, START_WITHIN_MS + 10_000);
   afterAll(() => api?.kill());
 
   it("is served on loopback, on its own port, and not on the API's", async () => {
@@ -125,9 +127,9 @@ describe.runIf(onPostgres)("Prometheus metrics under WEB_CONCURRENCY=2 (the prim
 
   beforeAll(async () => {
     api = spawnApi({ ...databaseEnv(), JWT_SECRET: TEST_JWT_SECRET, WEB_CONCURRENCY: "2", METRICS_PORT: "0" });
-    url = await api.waitUntilListening(2);
+    url = await api.waitUntilListening(2, START_WITHIN_MS);
     metricsUrl = await metricsUrlOf(api);
-  });
+  }, START_WITHIN_MS + 10_000);
   afterAll(() => api?.kill());
 
   it("serves one endpoint from the primary whose counters sum every worker's", async () => {
