@@ -130,7 +130,14 @@ describe.runIf(onPostgres)("Prometheus metrics under WEB_CONCURRENCY=2 (the prim
     url = await api.waitUntilListening(2, START_WITHIN_MS);
     metricsUrl = await metricsUrlOf(api);
   }, START_WITHIN_MS + 10_000);
-  afterAll(() => api?.kill());
+  // SIGTERM, not SIGKILL: the primary stops its workers; killed outright, it left them running (seen here).
+  afterAll(async () => {
+    if (!api) return;
+    api.child.kill("SIGTERM");
+    const timer = setTimeout(() => api.kill(), 20_000);
+    await api.exited;
+    clearTimeout(timer);
+  }, 30_000);
 
   it("serves one endpoint from the primary whose counters sum every worker's", async () => {
     const primary = api.logs.find((l) => l.msg === "cluster started")!.pid;
