@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -6,6 +5,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "pino";
 import type { Env } from "../config/env.js";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { lockDataFolder } from "./data-folder-lock.js";
 
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number }
@@ -38,6 +38,8 @@ export interface PoolStats {
 
 export interface Database {
   readonly kind: DatabaseTarget["kind"];
+  /** The embedded database's folder (real path), or `memory://`; absent for PostgreSQL. */
+  readonly dataDir?: string;
   readonly prisma: PrismaClient;
   /** The same connection, as the schema engine needs it for migrations. */
   readonly adapterFactory: MigrationAdapterFactory;
@@ -91,12 +93,20 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, log
 
 async function openPglite(target: Extract<DatabaseTarget, { kind: "pglite" }>): Promise<Database> {
   const inMemory = target.dir === "memory://";
-  if (!inMemory) await mkdir(target.dir, { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : target.dir);
+  // Before PGlite reads a byte of the folder: a second process must never open it (see data-folder-lock.ts).
+  const lock = inMemory ? undefined : await lockDataFolder(target.dir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(lock?.dir);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const adapterFactory = new PrismaPGlite(client);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     kind: "pglite",
+    dataDir: lock?.dir ?? target.dir,
     prisma,
     adapterFactory,
     async ping(timeoutMs) {
@@ -106,6 +116,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: "pglite" }>): 
     async close() {
       await prisma.$disconnect();
       if (!client.closed) await client.close();
+      await lock?.release();
     },
   };
 }
