@@ -32,7 +32,7 @@ async function main(): Promise<void> {
 
   const running = await startServer(env, logger, { clusterWorker: cluster.isWorker });
   logger.info(
-    { url: running.url, database: running.db.kind, ...(running.db.kind === "pglite" && { dir: env.PGLITE_DIR }) },
+    { url: running.url, database: running.db.kind, ...(running.db.dataDir && { dir: running.db.dataDir }) },
     "Todo API listening",
   );
 

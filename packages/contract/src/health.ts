@@ -5,7 +5,14 @@ import { ErrorResponseSchema } from "./errors.js";
 const c = initContract();
 
 export const LivenessSchema = z.object({ status: z.literal("ok") });
-export const ReadinessSchema = z.object({ status: z.literal("ready"), database: z.literal("up") });
+export const ReadinessSchema = z.object({
+  status: z.literal("ready"),
+  database: z.literal("up"),
+  /** Which database serves: a PostgreSQL server (DATABASE_URL) or the embedded one (PGlite). */
+  engine: z.enum(["postgres", "pglite"]),
+  /** The embedded database's folder (or `memory://`), so two setups are never mistaken for one; absent for PostgreSQL. */
+  dataDir: z.string().optional(),
+});
 
 export const healthContract = c.router({
   liveness: {

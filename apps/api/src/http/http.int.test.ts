@@ -20,7 +20,11 @@ describe("health", () => {
     expect((await app.request("/healthz")).body).toEqual({ status: "ok" });
     const ready = await app.request("/readyz");
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: "ready", database: "up" });
+    expect(ready.body).toEqual(
+      app.database === "pglite"
+        ? { status: "ready", database: "up", engine: "pglite", dataDir: "memory://" }
+        : { status: "ready", database: "up", engine: "postgres" },
+    );
   });
 });
 

@@ -74,7 +74,10 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
         } catch {
           throw new AppError("SERVICE_UNAVAILABLE", "The database is unavailable");
         }
-        return { status: 200, body: { status: "ready", database: "up" } };
+        return {
+          status: 200,
+          body: { status: "ready", database: "up", engine: db.kind, ...(db.dataDir && { dataDir: db.dataDir }) },
+        };
       },
     },
   });
