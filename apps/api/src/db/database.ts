@@ -5,7 +5,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "pino";
 import type { Env } from "../config/env.js";
 import { PrismaClient } from "../generated/prisma/client.js";
-import { lockDataFolder } from "./data-folder-lock.js";
+import { openPgliteFolder } from "./pglite-folder.js";
 
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number }
@@ -92,21 +92,13 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, log
 }
 
 async function openPglite(target: Extract<DatabaseTarget, { kind: "pglite" }>): Promise<Database> {
-  const inMemory = target.dir === "memory://";
-  // Before PGlite reads a byte of the folder: a second process must never open it (see data-folder-lock.ts).
-  const lock = inMemory ? undefined : await lockDataFolder(target.dir);
-  let client: PGlite;
-  try {
-    client = await PGlite.create(lock?.dir);
-  } catch (error) {
-    await lock?.release();
-    throw error;
-  }
+  const folder = target.dir === "memory://" ? undefined : await openPgliteFolder(target.dir);
+  const client = folder?.client ?? (await PGlite.create());
   const adapterFactory = new PrismaPGlite(client);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     kind: "pglite",
-    dataDir: lock?.dir ?? target.dir,
+    dataDir: folder?.dir ?? target.dir,
     prisma,
     adapterFactory,
     async ping(timeoutMs) {
@@ -115,8 +107,8 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: "pglite" }>): 
     poolStats: () => ({ max: 1 }),
     async close() {
       await prisma.$disconnect();
-      if (!client.closed) await client.close();
-      await lock?.release();
+      if (folder) await folder.close();
+      else if (!client.closed) await client.close();
     },
   };
 }
