@@ -7,7 +7,12 @@ import { defineConfig } from "tsup";
 // truth) is copied to dist/prisma, where the built code looks for it (src/config/paths.ts), so the built
 // API, e.g. a `pnpm deploy` folder, carries its own migrations.
 export default defineConfig({
-  entry: { main: "src/main.ts", "migrate-cli": "src/db/migrate-cli.ts" },
+  entry: {
+    main: "src/main.ts",
+    "migrate-cli": "src/db/migrate-cli.ts",
+    "export-cli": "src/db/export-cli.ts",
+    "import-cli": "src/db/import-cli.ts",
+  },
   format: ["esm"],
   platform: "node",
   target: "node20",

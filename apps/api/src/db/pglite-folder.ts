@@ -41,4 +41,4 @@ export async function openPgliteFolder(dir: string, options: { mustExist?: boole
 }
 
 /** PostgreSQL writes PG_VERSION into every data directory it initialises. */
-export const holdsDatabase = (dir: string): boolean => existsSync(join(dir, "PG_VERSION"));
+const holdsDatabase = (dir: string): boolean => existsSync(join(dir, "PG_VERSION"));

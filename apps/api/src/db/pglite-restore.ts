@@ -1,0 +1,64 @@
+import type { PGlite } from "@electric-sql/pglite";
+
+/** One step of a plain pg_dump script: SQL to run as it is, or a COPY with the rows that followed it. */
+export type RestoreStep = { sql: string } | { copy: string; rows: string };
+
+/**
+ * Splits a plain-format pg_dump script (what psql would run) into steps PGlite can run: PGlite has no psql,
+ * so `COPY ... FROM stdin` and its inline rows become a COPY from a blob, and the `\restrict`/`\unrestrict`
+ * lines recent pg_dump releases write around a script are dropped. Any other psql meta-command (`\connect`,
+ * from a dump of several databases) is refused. Lines inside a quoted literal (a task's description may
+ * hold any text) are never taken for commands.
+ */
+export function parsePlainDump(script: string): RestoreStep[] {
+  const steps: RestoreStep[] = [];
+  const lines = script.split("\n");
+  let sql: string[] = [];
+  let inLiteral = false;
+  const flush = () => {
+    const text = sql.join("\n");
+    if (text.trim()) steps.push({ sql: text });
+    sql = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!inLiteral) {
+      if (/^\\(un)?restrict\b/.test(line)) continue;
+      if (line.startsWith("\\")) {
+        throw new Error(`line ${i + 1}: the psql command ${line.split(/\s/)[0]} is not supported here`);
+      }
+      if (line.startsWith("--")) continue;
+      const copy = /^COPY .+ FROM stdin;$/.exec(line);
+      if (copy) {
+        flush();
+        const end = lines.indexOf("\\.", i + 1);
+        if (end === -1) throw new Error(`line ${i + 1}: the COPY's rows never end (no "\\." line)`);
+        const rows = lines.slice(i + 1, end);
+        steps.push({
+          copy: line.replace(/ FROM stdin;$/, " FROM '/dev/blob';"),
+          rows: rows.length > 0 ? `${rows.join("\n")}\n` : "",
+        });
+        i = end;
+        continue;
+      }
+    }
+    sql.push(line);
+    // pg_dump writes literals with standard_conforming_strings on: a quote inside one is doubled, so the
+    // parity of quotes on a line says whether a literal is still open after it.
+    if ((line.match(/'/g)?.length ?? 0) % 2 === 1) inLiteral = !inLiteral;
+  }
+  if (inLiteral) throw new Error("the script ends inside a quoted literal: it is not a complete pg_dump script");
+  flush();
+  return steps;
+}
+
+/** Runs a plain pg_dump script against an (empty) embedded database, in one transaction. */
+export async function restoreIntoPglite(client: PGlite, script: string): Promise<void> {
+  const steps = parsePlainDump(script);
+  await client.transaction(async (tx) => {
+    for (const step of steps) {
+      if ("sql" in step) await tx.exec(step.sql);
+      else if (step.rows) await tx.query(step.copy, [], { blob: new Blob([step.rows]) });
+    }
+  });
+}
