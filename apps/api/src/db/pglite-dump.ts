@@ -7,7 +7,7 @@ import { pgDump } from "@electric-sql/pglite-tools/pg_dump";
  * role owns what it loads, whatever it is called (Neon's is not "postgres").
  */
 export async function dumpPglite(client: PGlite): Promise<string> {
-  const file = await pgDump({ pg: client, args: ["--no-owner", "--no-privileges"] });
+  const file = await pgDump({ pg: client, args: ["--no-owner", "--no-privileges", "--rows-per-insert=1000"] });
   return forOlderServers(await file.text());
 }
 
