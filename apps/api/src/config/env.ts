@@ -133,6 +133,9 @@ const EnvSchema = z.object({
   // so the operators' endpoint is never public by accident. 0 picks a free port (tests).
   METRICS_PORT: optionalString.pipe(z.coerce.number().int().min(0).max(65_535).optional()),
   METRICS_HOST: z.string().default("127.0.0.1"),
+  // Set by pnpm and npm to the folder a command was typed in (package scripts run in apps/api): the
+  // export and import commands take their file arguments from there.
+  INIT_CWD: optionalString,
 });
 
 /** The name of every variable the API reads (the repository's `.env.example` must mention each). */

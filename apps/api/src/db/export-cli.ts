@@ -4,7 +4,6 @@
 import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { loadEnv } from "../config/env.js";
-import { REPO_ROOT } from "../config/paths.js";
 import { dumpPglite } from "./pglite-dump.js";
 import { openPgliteFolder } from "./pglite-folder.js";
 
@@ -13,8 +12,10 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace("T", "
 const env = loadEnv();
 const requested = process.argv[2];
 const toStdout = requested === "-";
-// Relative paths are taken from the repository root, like PGLITE_DIR: pnpm runs package scripts from apps/api.
-const outFile = toStdout ? undefined : resolve(REPO_ROOT, requested ?? `todo-export-${stamp()}.sql`);
+// Relative to where the command was typed, not to apps/api where pnpm runs the script.
+const outFile = toStdout
+  ? undefined
+  : resolve(env.INIT_CWD ?? process.cwd(), requested ?? `todo-export-${stamp()}.sql`);
 const log = (line: string) => (toStdout ? console.error(line) : console.log(line));
 
 try {
@@ -48,7 +49,9 @@ try {
     `Exported the embedded database in ${folder.dir} (${counts.users} users, ${counts.tasks} tasks) to ${outFile ?? "standard output"}: ${Buffer.byteLength(dump)} bytes in ${ms} ms.`,
   );
   if (outFile)
-    log(`Load it into an empty PostgreSQL database with: psql -v ON_ERROR_STOP=1 -d <DATABASE_URL> -f ${outFile}`);
+    log(
+      `Load it into an empty PostgreSQL database with: psql --single-transaction -v ON_ERROR_STOP=1 -d <DATABASE_URL> -f ${outFile}`,
+    );
 } catch (error) {
   console.error(`Export failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

@@ -4,7 +4,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { loadEnv } from "../config/env.js";
-import { REPO_ROOT } from "../config/paths.js";
 import { openPgliteFolder } from "./pglite-folder.js";
 import { restoreIntoPglite } from "./pglite-restore.js";
 
@@ -14,8 +13,8 @@ const requested = process.argv[2];
 try {
   if (!requested) throw new Error("name the dump to load: pnpm db:import <file.sql>");
   if (env.PGLITE_DIR === "memory://") throw new Error("PGLITE_DIR=memory:// would be gone at exit: name a folder.");
-  // Relative paths are taken from the repository root, like PGLITE_DIR: pnpm runs package scripts from apps/api.
-  const file = resolve(REPO_ROOT, requested);
+  // Relative to where the command was typed, not to apps/api where pnpm runs the script.
+  const file = resolve(env.INIT_CWD ?? process.cwd(), requested);
   const script = await readFile(file, "utf8");
   const started = performance.now();
   const folder = await openPgliteFolder(env.PGLITE_DIR);
