@@ -8,6 +8,10 @@ import { TEST_JWT_SECRET } from "../../test/harness.js";
 // Real processes on a real PGlite folder: what the lock guards only exists on the embedded database.
 const runs = inject("database") === "pglite";
 const PASSWORD = "correct horse battery";
+// Every start initialises or recovers a PGlite folder and checks its migrations in WebAssembly: seconds on
+// an idle machine, far more on a busy CI runner. Generous limits: these tests are about outcomes, not speed.
+const START_MS = 120_000;
+const TEST_MS = 300_000;
 
 const apiEnv = (dir: string): Record<string, string> => ({
   PGLITE_DIR: dir,
@@ -61,7 +65,7 @@ async function stop(api: ApiProcess): Promise<void> {
   expect(await api.exited).toBe(0);
 }
 
-describe.runIf(runs)("one process per embedded database folder", () => {
+describe.runIf(runs)("one process per embedded database folder", { timeout: TEST_MS }, () => {
   const started: ApiProcess[] = [];
   const folders: string[] = [];
   const start = (dir: string) => {
@@ -91,10 +95,10 @@ describe.runIf(runs)("one process per embedded database folder", () => {
     beforeAll(async () => {
       dir = await newFolder();
       first = spawnApi(apiEnv(dir));
-      url = await first.waitUntilListening();
+      url = await first.waitUntilListening(1, START_MS);
       owner = await register(url);
       acknowledged = await createTasks(url, owner, 15, "before");
-    });
+    }, TEST_MS);
     afterAll(() => first?.kill());
 
     it("a second API refuses to start, exits non-zero and names the folder and the owner's pid", async () => {
@@ -124,7 +128,7 @@ describe.runIf(runs)("one process per embedded database folder", () => {
     it("after the first stops, the folder opens again with every acknowledged write", async () => {
       await stop(first);
       const again = start(dir);
-      const againUrl = await again.waitUntilListening();
+      const againUrl = await again.waitUntilListening(1, START_MS);
       expect(await allTaskIds(againUrl, owner)).toEqual(acknowledged);
       expect(acknowledged).toHaveLength(30);
     });
@@ -133,7 +137,7 @@ describe.runIf(runs)("one process per embedded database folder", () => {
   it("SIGKILL in the middle of writes: the next start opens the folder and has every acknowledged task", async () => {
     const dir = await newFolder();
     const api = start(dir);
-    const url = await api.waitUntilListening();
+    const url = await api.waitUntilListening(1, START_MS);
     const owner = await register(url);
     const acknowledged: string[] = [];
     let attempted = 0;
@@ -161,7 +165,7 @@ describe.runIf(runs)("one process per embedded database folder", () => {
     expect(await api.exited).toBe("SIGKILL");
 
     const restarted = start(dir);
-    const restartedUrl = await restarted.waitUntilListening();
+    const restartedUrl = await restarted.waitUntilListening(1, START_MS);
     const stored = new Set(await allTaskIds(restartedUrl, owner));
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
     // At most the writes in flight at the kill were stored without an answer.
@@ -173,7 +177,7 @@ describe.runIf(runs)("one process per embedded database folder", () => {
     const racers = Array.from({ length: 4 }, () => start(dir));
     const outcomes = await Promise.all(
       racers.map((api) =>
-        api.waitUntilListening(1, 60_000).then(
+        api.waitUntilListening(1, START_MS).then(
           () => "listening" as const,
           () => api.exited.then((code) => ({ code })),
         ),
@@ -188,7 +192,7 @@ describe.runIf(runs)("one process per embedded database folder", () => {
       expect(racers[i]!.stderr.join("")).toContain(`in use by process ${winnerPid}`);
     }
     // The winner serves normally.
-    const url = await winners[0]!.waitUntilListening();
+    const url = await winners[0]!.waitUntilListening(1, START_MS);
     expect((await freshRequest(url, "/readyz")).status).toBe(200);
   });
 });

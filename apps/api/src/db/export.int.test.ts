@@ -14,6 +14,8 @@ const runs = inject("database") === "postgres";
 const run = promisify(execFile);
 const PASSWORD = "correct horse battery";
 const TASKS = 60;
+// Each start initialises or opens a database and checks migrations; far slower on a busy CI runner.
+const START_MS = 120_000;
 
 /** A fresh, empty database on the run's server, dropped when the suite ends. */
 async function createEmptyDatabase(runUrl: string, drops: string[]): Promise<string> {
@@ -30,6 +32,7 @@ async function createEmptyDatabase(runUrl: string, drops: string[]): Promise<str
 
 describe.runIf(runs)(
   "moving from the embedded database to PostgreSQL (pnpm db:export, psql) and back (pg_dump, pnpm db:import)",
+  { timeout: 300_000 },
   () => {
     const runUrl = inject("databaseUrl")!;
     const drops: string[] = [];
@@ -58,7 +61,7 @@ describe.runIf(runs)(
     it("psql loads the dump into an empty database, and the API there serves the same users, sign-ins and tasks", async () => {
       const dir = join(work, "pglite");
       const embedded = start({ PGLITE_DIR: dir });
-      const url = await embedded.waitUntilListening();
+      const url = await embedded.waitUntilListening(1, START_MS);
 
       const email = `Export-${randomBytes(3).toString("hex")}@Example.com`;
       const registered = await freshRequest(url, "/api/v1/auth/register", {
@@ -118,7 +121,7 @@ describe.runIf(runs)(
       await run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", targetUrl, "-f", file]);
 
       const server = start({ DATABASE_URL: targetUrl });
-      const serverUrl = await server.waitUntilListening();
+      const serverUrl = await server.waitUntilListening(1, START_MS);
       // The migration history came along: nothing to apply.
       expect(server.logs.some((l) => l.msg === "migrations applied")).toBe(false);
       expect((await freshRequest(serverUrl, "/readyz")).body).toEqual({
@@ -191,7 +194,7 @@ describe.runIf(runs)(
       expect(twice.stderr).toContain("already holds a database");
 
       const embedded = start({ PGLITE_DIR: dir });
-      const url = await embedded.waitUntilListening();
+      const url = await embedded.waitUntilListening(1, START_MS);
       expect(embedded.logs.some((l) => l.msg === "migrations applied")).toBe(false);
       const tasks = await freshRequest(url, `/api/v1/${moved.userId}/tasks?limit=100`, { token: moved.token });
       expect(tasks.body.items).toEqual(moved.tasks);
