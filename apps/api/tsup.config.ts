@@ -1,7 +1,7 @@
 import { cp, rm } from "node:fs/promises";
 import { defineConfig } from "tsup";
 
-// The production bundle: `node dist/main.js`. Workspace packages are inlined (their own dist need not exist);
+// The production bundle: `node dist/main.js`. Workspace packages are inlined from their sources (their dist need not exist);
 // everything from node_modules stays external and is resolved at run time, including the Prisma runtime and
 // the schema engine's .wasm, which are read from their packages. The repository's prisma/ (the source of
 // truth) is copied to dist/prisma, where the built code looks for it (src/config/paths.ts), so the built
@@ -19,11 +19,8 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   splitting: true,
+  // Inside the workspace the contract's exports point at its TypeScript sources: it is bundled from them.
   noExternal: [/^@todo\//],
-  esbuildOptions(options) {
-    // Bundle the contract from its TypeScript sources, as tests and tsx do.
-    options.conditions = ["source", ...(options.conditions ?? [])];
-  },
   async onSuccess() {
     await rm("dist/prisma", { recursive: true, force: true });
     await cp("../../prisma/schema.prisma", "dist/prisma/schema.prisma");

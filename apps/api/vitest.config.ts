@@ -4,8 +4,6 @@ import { defineConfig } from "vitest/config";
 // Integration and migration tests start PGlite (Postgres compiled to wasm) and the schema engine:
 // seconds, not milliseconds, hence the generous timeouts.
 export default defineConfig({
-  // Workspace packages export their TypeScript sources under the "source" condition: no build needed to test.
-  ssr: { resolve: { conditions: ["source", "module", "node", "development|production"] } },
   test: {
     pool: "forks",
     maxWorkers: 2,

@@ -3,8 +3,6 @@ import { defineConfig } from "vitest/config";
 // Unit tests use a fake fetch; the "api" project runs the client against real API processes started by
 // test/api-servers.ts (one with normal tokens, one whose access tokens live one second).
 export default defineConfig({
-  // Workspace packages export their TypeScript sources under the "source" condition: no build needed to test.
-  ssr: { resolve: { conditions: ["source", "module", "node", "development|production"] } },
   test: {
     testTimeout: 30_000,
     hookTimeout: 90_000,

@@ -1,9 +1,3 @@
-import { defineConfig } from "tsup";
+import { libraryConfig } from "../../tooling/tsup-library.mjs";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  dts: true,
-  clean: true,
-  target: "es2022",
-});
+export default libraryConfig({ index: "src/index.ts", routes: "src/routes.ts" });

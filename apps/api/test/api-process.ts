@@ -44,7 +44,7 @@ export interface SpawnOptions {
 /** By default the API from source (tsx); `options.main` runs another script, such as a built `dist/main.js`. */
 export function spawnApi(env: Record<string, string>, options: SpawnOptions = {}): ApiProcess {
   // tsx as a loader (not its CLI, which would put a process of its own between us and the server).
-  const script = options.main ? [options.main] : ["--import", "tsx", "--conditions=source", "src/main.ts"];
+  const script = options.main ? [options.main] : ["--import", "tsx", "src/main.ts"];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...script], {
     cwd: options.cwd ?? API_DIR,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", ...env },
