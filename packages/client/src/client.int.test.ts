@@ -1,6 +1,8 @@
 import { describe, expect, inject, it, vi } from "vitest";
-import { createTodoClient, type FetchLike } from "./client.js";
+import type { FetchLike } from "./http.js";
+import { createTodoClient as createPlainClient } from "./index.js";
 import { memoryTokenStore } from "./token-store.js";
+import { createTodoClient } from "./validation.js";
 
 // Against real API processes (test/api-servers.ts), with every response checked against the contract.
 const password = "correct horse battery";
@@ -21,7 +23,7 @@ const waitForAccessTokenExpiry = () => new Promise((resolve) => setTimeout(resol
 
 describe("the client against the real API", () => {
   it("registers, manages tasks with typed responses, and signs out", async () => {
-    const client = createTodoClient({ baseUrl: inject("apiUrl"), validateResponse: true });
+    const client = createTodoClient({ baseUrl: inject("apiUrl") });
     const email = newEmail();
 
     const registered = await client.register({ email: `  ${email.toUpperCase()} `, password });
@@ -55,7 +57,7 @@ describe("the client against the real API", () => {
   });
 
   it("returns errors as typed values with the contract's error body", async () => {
-    const client = createTodoClient({ baseUrl: inject("apiUrl"), validateResponse: true });
+    const client = createTodoClient({ baseUrl: inject("apiUrl") });
     const email = newEmail();
     await client.register({ email, password });
 
@@ -80,7 +82,6 @@ describe("the client against the real API", () => {
     const client = createTodoClient({
       baseUrl: inject("shortLivedApiUrl"),
       fetch: recorder.fetch,
-      validateResponse: true,
     });
     await client.register({ email: newEmail(), password });
     const before = await client.tokenStore.get();
@@ -93,6 +94,7 @@ describe("the client against the real API", () => {
     });
     expect(stale.status).toBe(401);
 
+    const requestsBefore = recorder.requests.length;
     const results = await Promise.all([
       client.api.auth.me(),
       client.api.tasks.list({ params: { userId } }),
@@ -100,6 +102,8 @@ describe("the client against the real API", () => {
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 200, 201]);
     expect(recorder.refreshes()).toBe(1);
+    // Renewed ahead of the calls (the token's exp had passed): no call went out with the expired token.
+    expect(recorder.requests[requestsBefore]).toBe("POST /api/v1/auth/refresh");
     const after = await client.tokenStore.get();
     expect(after?.accessToken).not.toBe(before?.accessToken);
     expect(after?.refreshToken).not.toBe(before?.refreshToken);
@@ -123,11 +127,44 @@ describe("the client against the real API", () => {
     expect(await elsewhere.logout()).toEqual({ revoked: true });
     await waitForAccessTokenExpiry();
 
+    // The token has expired, so the client renews before the call; the refusal ends the sign-in, and the call
+    // goes out once with the old token, whose 401 is returned: no second refresh, no loop.
     const requestsBefore = recorder.requests.length;
     const me = await client.api.auth.me();
     expect(me.status).toBe(401);
-    expect(recorder.requests.slice(requestsBefore)).toEqual(["GET /api/v1/auth/me", "POST /api/v1/auth/refresh"]);
+    expect(recorder.requests.slice(requestsBefore)).toEqual(["POST /api/v1/auth/refresh", "GET /api/v1/auth/me"]);
     expect(onSignedOut).toHaveBeenCalledExactlyOnceWith({ reason: "refresh_rejected", status: 401 });
     expect(await store.get()).toBeNull();
+  });
+
+  it("with getAccessToken, never calls the refresh route and retries a 401 once with a freshly fetched token", async () => {
+    const url = inject("shortLivedApiUrl");
+    // The frontend's own sign-in (Better Auth, say) stands behind getAccessToken: here, the API's login.
+    const email = newEmail();
+    const issuer = createPlainClient({ baseUrl: url });
+    await issuer.register({ email, password });
+    const expired = (await issuer.tokenStore.get())!.accessToken;
+    await waitForAccessTokenExpiry();
+
+    const recorder = recordingFetch();
+    let calls = 0;
+    const getAccessToken = async () => {
+      calls += 1;
+      if (calls === 1) return expired;
+      await issuer.login({ email, password });
+      return (await issuer.tokenStore.get())!.accessToken;
+    };
+    const client = createTodoClient({ baseUrl: url, fetch: recorder.fetch, getAccessToken });
+    const me = await client.api.auth.me();
+    expect(me.status === 200 && me.body.user.email).toBe(email);
+    expect(calls).toBe(2);
+    expect(recorder.requests).toEqual(["GET /api/v1/auth/me", "GET /api/v1/auth/me"]);
+
+    // A token that keeps failing: one retry, then the 401 is the caller's.
+    const stale = createTodoClient({ baseUrl: url, fetch: recorder.fetch, getAccessToken: () => expired });
+    recorder.requests.length = 0;
+    expect((await stale.api.auth.me()).status).toBe(401);
+    expect(recorder.requests).toEqual(["GET /api/v1/auth/me"]);
+    expect(recorder.refreshes()).toBe(0);
   });
 });

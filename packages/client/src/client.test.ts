@@ -1,8 +1,11 @@
 import type { Contract, ErrorResponse, Task } from "@todo/contract";
 import type { AppRoute } from "@ts-rest/core";
 import { describe, expect, expectTypeOf, it, vi } from "vitest";
-import { createTodoClient, type FetchLike, type TodoApi } from "./client.js";
+import type { TodoApi } from "./client.js";
+import type { FetchLike } from "./http.js";
+import { createTodoClient } from "./index.js";
 import { memoryTokenStore, type Tokens, webStorageTokenStore } from "./token-store.js";
+import { createTodoClient as createValidatingClient } from "./validation.js";
 
 const BASE = "http://api.test";
 const USER_ID = "0b5c4a52-5d3e-4a53-9a8e-3f2b6f0a9c11";
@@ -233,11 +236,11 @@ describe("createTodoClient", () => {
     expect(await client.currentUserId()).toBeNull();
   });
 
-  it("throws on a response the contract does not allow, when asked to validate", async () => {
+  it("throws on a response the contract does not allow, from the validating entry point", async () => {
     const fetch: FetchLike = async () => json(200, { user: { id: 42 } });
     const tokenStore = memoryTokenStore(signedIn());
     const lenient = createTodoClient({ baseUrl: BASE, fetch, tokenStore });
-    const strict = createTodoClient({ baseUrl: BASE, fetch, tokenStore, validateResponse: true });
+    const strict = createValidatingClient({ baseUrl: BASE, fetch, tokenStore });
 
     expect((await lenient.api.auth.me()).status).toBe(200);
     await expect(strict.api.auth.me()).rejects.toThrow(/Response validation failed/);

@@ -1,53 +1,50 @@
-import {
-  type Contract,
-  contract,
-  type LoginBody,
-  type RegisterBody,
-  requiresBearerToken,
-  type Session,
-} from "@todo/contract";
-import {
-  type ApiFetcher,
-  type ApiFetcherArgs,
-  type ClientInferResponses,
-  type InitClientReturn,
-  initClient,
-  validateResponse as validateAgainstContract,
-} from "@ts-rest/core";
+import type { Contract, LoginBody, RegisterBody, Session } from "@todo/contract";
+import { type RouteInfo, type RouteTable, requiresBearerToken } from "@todo/contract/routes";
+import type { ClientInferResponses, InitClientReturn } from "@ts-rest/core";
+import { bindRoutes, type FetchLike, type PreparedRequest, prepareRequest, type RouteResult, send } from "./http.js";
+import { readClaims } from "./jwt-claims.js";
 import { type RefreshAnswer, type RenewOutcome, type SignedOutEvent, TokenRefresher } from "./token-refresher.js";
-import { memoryTokenStore, type TokenStore, type Tokens } from "./token-store.js";
+import { memoryTokenStore, type StoredTokens, type TokenStore, type Tokens } from "./token-store.js";
 
-/** The fetch the client calls: the global one by default, or e.g. a test double or an instrumented one. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
-export interface TodoClientOptions {
+interface CommonOptions {
   /** Origin of the API, without `/api/v1`: e.g. `https://todo.example.com` or `http://localhost:3000`. */
   baseUrl: string;
+  /** The fetch to call: the global one (looked up per call) by default. */
+  fetch?: FetchLike;
+}
+
+export interface TodoClientOptions extends CommonOptions {
   /** Where tokens live; memory by default. */
   tokenStore?: TokenStore;
-  fetch?: FetchLike;
   /**
    * Called once when the session ended for good: a refresh was refused (revoked, expired, reused). The store
    * has been cleared; send the user to sign in. Not called for `logout()`, which the app asked for.
    */
   onSignedOut?: (event: SignedOutEvent) => void;
   /**
-   * Renew the access token on a 401 (default true). Turn it off where renewed tokens cannot be saved, such as a
-   * Next.js Server Component reading cookies: refresh tokens are single use, so a renewal that is not kept
-   * would spend the stored one and end the sign-in at its next use.
+   * Renew the access token shortly before it expires and on a 401 (default true). Turn it off where renewed
+   * tokens cannot be saved, such as a Next.js Server Component reading cookies: refresh tokens are single use,
+   * so a renewal that is not kept would spend the stored one and end the sign-in at its next use.
    */
   autoRefresh?: boolean;
   /**
-   * Parse every response body with the contract's zod schema and throw `ResponseValidationError` on a
-   * mismatch. Off by default: a newer server that adds an error code would otherwise break older clients.
-   * Tests and development builds should turn it on.
+   * Renew this many seconds before the access token's `exp` (default 30; at most a tenth of the token's
+   * lifetime), so that calls do not first fail with a 401. 0 renews only after a 401.
    */
-  validateResponse?: boolean;
+  renewBeforeExpirySeconds?: number;
+}
+
+/** For tokens someone else issues and renews, e.g. Better Auth's `authClient.token()`. */
+export interface ExternalTokenClientOptions extends CommonOptions {
+  /**
+   * Returns the current access token (or null when signed out). Called before each protected request, and once
+   * more after a 401, whose request is then retried once with the token it returns if that one is new.
+   */
+  getAccessToken: () => string | null | undefined | Promise<string | null | undefined>;
 }
 
 interface ClientShape {
   baseUrl: string;
-  api: ApiFetcher;
   validateResponse: boolean;
   jsonQuery: false;
   // Undeclared statuses (a proxy's 502, say) come back as values typed `{ status; body: unknown }`, not as throws.
@@ -60,7 +57,7 @@ export type TodoApi = InitClientReturn<Contract, ClientShape>;
 type AuthResponse<K extends "login" | "register"> = ClientInferResponses<Contract["auth"][K]>;
 
 export interface TodoClient {
-  /** The whole contract. Protected routes get the stored access token and are renewed once on a 401. */
+  /** The whole contract. Protected routes get the stored access token, renewed ahead of `exp` and on a 401. */
   api: TodoApi;
   /** Signs in; on 200 the store holds the new tokens. Other statuses are returned as they are. */
   login(body: LoginBody): Promise<AuthResponse<"login">>;
@@ -81,70 +78,77 @@ export interface TodoClient {
   tokenStore: TokenStore;
 }
 
+/** A client whose tokens come from `getAccessToken`: it never signs in, out or renews by itself. */
+export interface ExternalTokenClient {
+  api: TodoApi;
+  /** The `sub` of the token `getAccessToken` returns now, or null. */
+  currentUserId(): Promise<string | null>;
+}
+
+export interface CreateTodoClient {
+  (options: ExternalTokenClientOptions): ExternalTokenClient;
+  (options: TodoClientOptions): TodoClient;
+}
+
+/** Turns a response into the body to hand back: the validating entry point checks it against the contract. */
+export type ResponseCheck = (route: RouteInfo, result: RouteResult) => unknown;
+
 /** 429 and 408 say "later"; any other 4xx says this refresh token will never work. */
 const isDefinitiveRejection = (status: number): boolean =>
   status >= 400 && status < 500 && status !== 408 && status !== 429;
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === "") return undefined;
-  if (!/^application\/([\w.+-]*\+)?json/i.test(response.headers.get("content-type") ?? "")) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
+const pickTokens = ({ accessToken, refreshToken }: Tokens): Tokens => ({ accessToken, refreshToken });
+const bearer = (headers: Record<string, string>, token: string) => ({ ...headers, authorization: `Bearer ${token}` });
+const subjectOf = (token: string | null | undefined) => (token ? (readClaims(token)?.sub ?? null) : null);
 
-function tokenSubject(accessToken: string): string | null {
-  const payload = accessToken.split(".")[1];
-  if (!payload) return null;
-  try {
-    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-    const claims = JSON.parse(new TextDecoder().decode(bytes)) as { sub?: unknown };
-    return typeof claims.sub === "string" ? claims.sub : null;
-  } catch {
-    return null;
-  }
-}
-
-export function createTodoClient(options: TodoClientOptions): TodoClient {
-  const store = options.tokenStore ?? memoryTokenStore();
+/** The client behind both entry points: `routes` is the route table (with or without schemas). */
+export function createClient(
+  routes: RouteTable,
+  options: TodoClientOptions | ExternalTokenClientOptions,
+  check?: ResponseCheck,
+): TodoClient | ExternalTokenClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
-  const validate = options.validateResponse ?? false;
   // Looked up per call: frameworks (Next.js) patch the global fetch after this module loads, and some
   // browsers refuse a fetch that is called detached from `window`.
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-
-  const send = async (args: ApiFetcherArgs, headers: Record<string, string>) => {
-    const response = await fetchImpl(args.path, {
-      ...args.fetchOptions,
-      method: args.method,
-      headers,
-      body: args.body ?? undefined,
-    });
-    const result = { status: response.status, body: await readBody(response), headers: response.headers };
-    if (!args.validateResponse) return result;
-    return { ...result, body: validateAgainstContract({ appRoute: args.route, response: result }).body };
+  const call = async (request: PreparedRequest, headers = request.headers): Promise<RouteResult> => {
+    const result = await send(fetchImpl, request, headers);
+    return check ? { ...result, body: check(request.route, result) } : result;
   };
-  const clientWith = (fetcher: ApiFetcher): TodoApi =>
-    initClient(contract, {
-      baseUrl,
-      api: fetcher,
-      validateResponse: validate,
-      jsonQuery: false,
-      throwOnUnknownStatus: false,
-    } satisfies ClientShape);
+  const typed = (api: ReturnType<typeof bindRoutes>) => api as unknown as TodoApi;
 
-  // Refresh and the auth helpers go through a client without token handling: they carry their own credentials.
-  const plain = clientWith((args) => send(args, args.headers));
+  if ("getAccessToken" in options) {
+    const { getAccessToken } = options;
+    const api = bindRoutes(routes, async (route, args) => {
+      const request = prepareRequest(baseUrl, route, args);
+      if (!requiresBearerToken(route) || request.headers.authorization !== undefined) return call(request);
+      const token = await getAccessToken();
+      if (!token) return call(request);
+      const first = await call(request, bearer(request.headers, token));
+      if (first.status !== 401) return first;
+      const fresh = await getAccessToken();
+      return fresh && fresh !== token ? call(request, bearer(request.headers, fresh)) : first;
+    });
+    return { api: typed(api), currentUserId: async () => subjectOf(await getAccessToken()) };
+  }
+
+  const store = options.tokenStore ?? memoryTokenStore();
+  const autoRefresh = options.autoRefresh !== false;
+  const renewBefore = options.renewBeforeExpirySeconds ?? 30;
+  // Server time minus local time, learnt from the `iat` of tokens this client received, so a wrong local clock
+  // does not make every call renew (or none).
+  let clockOffsetSeconds = 0;
+  const plainCall = (route: RouteInfo, args: unknown) => call(prepareRequest(baseUrl, route, args as never));
+  const plain = typed(bindRoutes(routes, plainCall));
 
   const refresher = new TokenRefresher(
     store,
     async (refreshToken): Promise<RefreshAnswer> => {
       const res = await plain.auth.refresh({ body: { refreshToken } });
-      if (res.status === 200) return { kind: "renewed", tokens: pickTokens(res.body) };
+      if (res.status === 200) {
+        learnClock(res.body.accessToken);
+        return { kind: "renewed", tokens: pickTokens(res.body) };
+      }
       return isDefinitiveRejection(res.status)
         ? { kind: "rejected", status: res.status }
         : { kind: "unavailable", response: res };
@@ -152,30 +156,51 @@ export function createTodoClient(options: TodoClientOptions): TodoClient {
     options.onSignedOut,
   );
 
-  const withAuthentication: ApiFetcher = async (args) => {
-    // A caller that brings its own Authorization header manages its own credentials.
-    if (!requiresBearerToken(args.route) || args.headers.authorization !== undefined) return send(args, args.headers);
-    const used = await store.get();
-    if (used === null) return send(args, args.headers);
+  function learnClock(accessToken: string) {
+    const iat = readClaims(accessToken)?.iat;
+    if (iat !== undefined) clockOffsetSeconds = iat - Date.now() / 1000;
+  }
 
-    const first = await send(args, { ...args.headers, authorization: `Bearer ${used.accessToken}` });
-    if (first.status !== 401 || options.autoRefresh === false) return first;
+  function expiresSoon(accessToken: string): boolean {
+    const claims = readClaims(accessToken);
+    if (renewBefore <= 0 || claims?.exp === undefined) return false;
+    const lifetime = claims.iat === undefined ? Number.POSITIVE_INFINITY : claims.exp - claims.iat;
+    const margin = Math.min(renewBefore, lifetime / 10);
+    return claims.exp - (Date.now() / 1000 + clockOffsetSeconds) <= margin;
+  }
+
+  /** Renews ahead of expiry when it can; otherwise the tokens it was given are used as they are. */
+  async function freshTokens(used: StoredTokens): Promise<StoredTokens> {
+    if (!autoRefresh || !used.refreshToken || !expiresSoon(used.accessToken)) return used;
     const outcome = await refresher.renew(used);
-    if (outcome.kind === "unavailable") return outcome.response as typeof first;
+    return outcome.kind === "renewed" ? outcome.tokens : used;
+  }
+
+  const api = bindRoutes(routes, async (route, args) => {
+    const request = prepareRequest(baseUrl, route, args);
+    // A caller that brings its own Authorization header manages its own credentials.
+    if (!requiresBearerToken(route) || request.headers.authorization !== undefined) return call(request);
+    const stored = await store.get();
+    if (stored === null) return call(request);
+    const used = await freshTokens(stored);
+
+    const first = await call(request, bearer(request.headers, used.accessToken));
+    if (first.status !== 401 || !autoRefresh || !used.refreshToken) return first;
+    const outcome = await refresher.renew(used);
+    if (outcome.kind === "unavailable") return outcome.response as RouteResult;
     if (outcome.kind === "signed-out") return first;
     // Once: a second 401 goes back to the caller rather than round again.
-    return send(args, { ...args.headers, authorization: `Bearer ${outcome.tokens.accessToken}` });
-  };
-
-  const api = clientWith(withAuthentication);
+    return call(request, bearer(request.headers, outcome.tokens.accessToken));
+  });
 
   const adopt = async (session: Session) => {
     refresher.reset();
+    learnClock(session.accessToken);
     await store.set(pickTokens(session));
   };
 
   return {
-    api,
+    api: typed(api),
     tokenStore: store,
     async login(body) {
       const res = await plain.auth.login({ body });
@@ -191,7 +216,7 @@ export function createTodoClient(options: TodoClientOptions): TodoClient {
       const tokens = await store.get();
       refresher.reset();
       try {
-        if (tokens === null) return { revoked: false };
+        if (!tokens?.refreshToken) return { revoked: false };
         const res = await plain.auth.logout({ body: { refreshToken: tokens.refreshToken } });
         return { revoked: res.status === 204 };
       } catch {
@@ -205,10 +230,7 @@ export function createTodoClient(options: TodoClientOptions): TodoClient {
       return tokens === null ? "signed-out" : (await refresher.renew(tokens)).kind;
     },
     async currentUserId() {
-      const tokens = await store.get();
-      return tokens ? tokenSubject(tokens.accessToken) : null;
+      return subjectOf((await store.get())?.accessToken);
     },
   };
 }
-
-const pickTokens = ({ accessToken, refreshToken }: Tokens): Tokens => ({ accessToken, refreshToken });

@@ -1,3 +1,6 @@
+import { routeTable } from "@todo/contract/routes";
+import { type CreateTodoClient, createClient } from "./client.js";
+
 export type {
   CreateTaskBody,
   ErrorCode,
@@ -13,13 +16,28 @@ export type {
   UpdateTaskBody,
   User,
 } from "@todo/contract";
-export { ResponseValidationError } from "@ts-rest/core";
-export { createTodoClient, type FetchLike, type TodoApi, type TodoClient, type TodoClientOptions } from "./client.js";
-export type { SignedOutEvent } from "./token-refresher.js";
+export type {
+  CreateTodoClient,
+  ExternalTokenClient,
+  ExternalTokenClientOptions,
+  TodoApi,
+  TodoClient,
+  TodoClientOptions,
+} from "./client.js";
+export type { FetchLike } from "./http.js";
+export type { RenewOutcome, SignedOutEvent } from "./token-refresher.js";
 export {
+  accessTokenStore,
   type KeyValueStorage,
   memoryTokenStore,
+  type StoredTokens,
   type TokenStore,
   type Tokens,
   webStorageTokenStore,
 } from "./token-store.js";
+
+/**
+ * A typed client for the Todo API. Routes come from a table without schemas, so the browser bundle carries no
+ * zod; `@todo/client/validation` exports the same function that also checks every response against the contract.
+ */
+export const createTodoClient: CreateTodoClient = (options) => createClient(routeTable, options) as never;

@@ -1,4 +1,4 @@
-import type { TokenStore, Tokens } from "./token-store.js";
+import type { StoredTokens, TokenStore, Tokens } from "./token-store.js";
 
 /** What a refresh attempt answered, reduced to what the refresher needs. */
 export type RefreshAnswer =
@@ -9,7 +9,7 @@ export type RefreshAnswer =
   | { kind: "unavailable"; response: unknown };
 
 export type RenewOutcome =
-  | { kind: "renewed"; tokens: Tokens }
+  | { kind: "renewed"; tokens: StoredTokens }
   | { kind: "signed-out" }
   | { kind: "unavailable"; response: unknown };
 
@@ -19,13 +19,22 @@ export interface SignedOutEvent {
   status: number;
 }
 
+/** The part of the Web Locks API used here (browsers; absent in Node 20, where renewals run unlocked). */
+interface LockManagerLike {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+const webLocks = (): LockManagerLike | undefined =>
+  (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+
 /**
- * Renews the access token after a 401, at most once per refresh token.
+ * Renews the access token, at most once per refresh token.
  *
  * Refresh tokens are single use and the server treats a second use as theft (it revokes the whole sign-in),
- * so concurrent 401s must share one refresh call, and a call that comes back late with the old token must
+ * so concurrent renewals must share one refresh call, and a call that comes back late with the old token must
  * reuse that refresh's result instead of starting another. Hence the last rotation is remembered by the
- * refresh token it consumed, not merely while it is in flight.
+ * refresh token it consumed, not merely while it is in flight. Across tabs sharing a store, the rotation runs
+ * under a Web Lock and re-reads the store first: the tab that waited finds the pair the other one stored.
  */
 export class TokenRefresher {
   private last: { from: string; outcome: Promise<RenewOutcome> } | undefined;
@@ -44,17 +53,19 @@ export class TokenRefresher {
     this.last = undefined;
   }
 
-  /** Called with the tokens a request used when it got a 401. */
-  async renew(used: Tokens): Promise<RenewOutcome> {
-    if (this.last?.from === used.refreshToken) return this.last.outcome;
+  /** Called with the tokens a request used (or was about to use) when they need renewing. */
+  async renew(used: StoredTokens): Promise<RenewOutcome> {
+    const from = used.refreshToken;
+    if (!from) return { kind: "signed-out" };
+    if (this.last?.from === from) return this.last.outcome;
     const current = await this.store.get();
     if (current === null) return { kind: "signed-out" };
     // Someone else (another tab sharing the store, a new sign-in) already moved on: use what they stored.
-    if (current.refreshToken !== used.refreshToken) return { kind: "renewed", tokens: current };
+    if (current.refreshToken !== from) return { kind: "renewed", tokens: current };
     // Checked again: another caller may have started the rotation while the store was read.
-    if (this.last?.from === used.refreshToken) return this.last.outcome;
+    if (this.last?.from === from) return this.last.outcome;
 
-    const attempt = { from: used.refreshToken, outcome: this.rotate(used.refreshToken) };
+    const attempt = { from, outcome: this.rotate(from) };
     this.last = attempt;
     const outcome = await attempt.outcome;
     // A transient failure must not be remembered: the next 401 should try again.
@@ -62,7 +73,20 @@ export class TokenRefresher {
     return outcome;
   }
 
-  private async rotate(refreshToken: string): Promise<RenewOutcome> {
+  private rotate(refreshToken: string): Promise<RenewOutcome> {
+    const lockName = this.store.sharedLockName;
+    const locks = lockName === undefined ? undefined : webLocks();
+    if (lockName === undefined || locks === undefined) return this.rotateNow(refreshToken);
+    return locks.request(lockName, async () => {
+      // While this tab waited for the lock, another one may have renewed and stored the new pair.
+      const current = await this.store.get();
+      if (current === null) return { kind: "signed-out" };
+      if (current.refreshToken !== refreshToken) return { kind: "renewed", tokens: current };
+      return this.rotateNow(refreshToken);
+    });
+  }
+
+  private async rotateNow(refreshToken: string): Promise<RenewOutcome> {
     const generation = this.generation;
     let answer: RefreshAnswer;
     try {

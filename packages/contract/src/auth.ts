@@ -1,7 +1,8 @@
 import { initContract } from "@ts-rest/core";
-import { z } from "zod";
+import { z } from "zod/v3";
 import { hasNoNul, NO_NUL_MESSAGE, TimestampSchema } from "./common.js";
 import { AuthenticatedErrorResponses, CommonErrorResponses, ErrorResponseSchema } from "./errors.js";
+import { API_PATH_PREFIX, authRoutes } from "./routes.js";
 
 const c = initContract();
 
@@ -70,8 +71,7 @@ export type MeResponse = z.infer<typeof MeResponseSchema>;
 export const authContract = c.router(
   {
     register: {
-      method: "POST",
-      path: "/auth/register",
+      ...authRoutes.register,
       body: RegisterBodySchema,
       responses: { 201: SessionSchema, 409: ErrorResponseSchema, 429: ErrorResponseSchema, ...CommonErrorResponses },
       summary: "Create an account and sign in",
@@ -80,16 +80,14 @@ export const authContract = c.router(
         "Password: at least 8 characters and at most 72 bytes in UTF-8.",
     },
     login: {
-      method: "POST",
-      path: "/auth/login",
+      ...authRoutes.login,
       body: LoginBodySchema,
       responses: { 200: SessionSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema, ...CommonErrorResponses },
       summary: "Sign in with email and password",
       description: "Wrong credentials give one generic 401, whether or not the email exists.",
     },
     refresh: {
-      method: "POST",
-      path: "/auth/refresh",
+      ...authRoutes.refresh,
       body: RefreshTokenBodySchema,
       responses: { 200: SessionSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema, ...CommonErrorResponses },
       summary: "Exchange a refresh token for a new token pair",
@@ -97,8 +95,7 @@ export const authContract = c.router(
         "Refresh tokens are single use. Presenting one that was already used revokes the whole sign-in it belongs to.",
     },
     logout: {
-      method: "POST",
-      path: "/auth/logout",
+      ...authRoutes.logout,
       body: RefreshTokenBodySchema,
       responses: { 204: c.noBody(), ...CommonErrorResponses },
       summary: "Sign out",
@@ -106,12 +103,10 @@ export const authContract = c.router(
         "Revokes the refresh token's sign-in; its access tokens stop working within seconds. Idempotent: an unknown or already-ended token also gets 204.",
     },
     me: {
-      method: "GET",
-      path: "/auth/me",
+      ...authRoutes.me,
       responses: { 200: MeResponseSchema, ...AuthenticatedErrorResponses },
       summary: "The signed-in user",
-      metadata: { auth: "bearer" } as const,
     },
   },
-  { pathPrefix: "/api/v1" },
+  { pathPrefix: API_PATH_PREFIX },
 );

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v3";
 
 /**
  * Strings must not contain NUL characters. PostgreSQL cannot store U+0000 in text, and bcrypt stops reading at it,
@@ -15,10 +15,3 @@ export const TimestampSchema = z.string().datetime({ offset: true });
  * secret (e.g. Better Auth) are not, so any string is accepted here; one that is not the caller's is 403.
  */
 export const UserIdParamSchema = z.string();
-
-/**
- * Whether a route needs an access token: routes say so with `metadata: { auth: "bearer" }`. The server
- * authenticates, the client attaches and renews tokens, and the OpenAPI document requires `bearerAuth` by it.
- */
-export const requiresBearerToken = (route: { metadata?: unknown }): boolean =>
-  (route.metadata as { auth?: unknown } | undefined)?.auth === "bearer";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v3";
 
 /**
  * Every error code the API can answer with: the HTTP status it always maps to and what it means. The one

@@ -1,6 +1,7 @@
 import { initContract } from "@ts-rest/core";
-import { z } from "zod";
+import { z } from "zod/v3";
 import { ErrorResponseSchema } from "./errors.js";
+import { healthRoutes } from "./routes.js";
 
 const c = initContract();
 
@@ -16,14 +17,12 @@ export const ReadinessSchema = z.object({
 
 export const healthContract = c.router({
   liveness: {
-    method: "GET",
-    path: "/healthz",
+    ...healthRoutes.liveness,
     responses: { 200: LivenessSchema, 500: ErrorResponseSchema },
     summary: "Liveness: 200 while the process runs",
   },
   readiness: {
-    method: "GET",
-    path: "/readyz",
+    ...healthRoutes.readiness,
     responses: { 200: ReadinessSchema, 500: ErrorResponseSchema, 503: ErrorResponseSchema },
     summary: "Readiness: 200 when the database answers, 503 when it does not or the server is shutting down",
   },

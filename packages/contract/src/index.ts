@@ -8,6 +8,7 @@ export * from "./common.js";
 export * from "./errors.js";
 export * from "./health.js";
 export * from "./openapi-components.js";
+export * from "./routes.js";
 export * from "./tasks.js";
 
 const c = initContract();

@@ -1,7 +1,8 @@
 import { initContract } from "@ts-rest/core";
-import { z } from "zod";
+import { z } from "zod/v3";
 import { hasNoNul, NO_NUL_MESSAGE, TimestampSchema, UserIdParamSchema } from "./common.js";
 import { AuthenticatedErrorResponses, ErrorResponseSchema } from "./errors.js";
+import { API_PATH_PREFIX, taskRoutes } from "./routes.js";
 
 const c = initContract();
 
@@ -73,7 +74,6 @@ export type TaskPage = z.infer<typeof TaskPageSchema>;
 const OwnerPathParamsSchema = z.object({ userId: UserIdParamSchema });
 const TaskPathParamsSchema = z.object({ userId: UserIdParamSchema, id: z.string() });
 
-const bearer = { auth: "bearer" } as const;
 // Not `as const`, like the shared error maps (see CommonErrorResponses).
 const ownerErrors = { ...AuthenticatedErrorResponses, 403: ErrorResponseSchema };
 const taskErrors = { ...ownerErrors, 404: ErrorResponseSchema };
@@ -81,61 +81,49 @@ const taskErrors = { ...ownerErrors, 404: ErrorResponseSchema };
 export const tasksContract = c.router(
   {
     list: {
-      method: "GET",
-      path: "/:userId/tasks",
+      ...taskRoutes.list,
       pathParams: OwnerPathParamsSchema,
       query: ListTasksQuerySchema,
       responses: { 200: TaskPageSchema, ...ownerErrors },
       summary: "List the user's tasks",
       description: "Oldest first (createdAt, then id), stable across pages. Continue with `cursor=nextCursor`.",
-      metadata: bearer,
     },
     create: {
-      method: "POST",
-      path: "/:userId/tasks",
+      ...taskRoutes.create,
       pathParams: OwnerPathParamsSchema,
       body: CreateTaskBodySchema,
       responses: { 201: TaskSchema, ...ownerErrors },
       summary: "Create a task",
-      metadata: bearer,
     },
     get: {
-      method: "GET",
-      path: "/:userId/tasks/:id",
+      ...taskRoutes.get,
       pathParams: TaskPathParamsSchema,
       responses: { 200: TaskSchema, ...taskErrors },
       summary: "Get one task",
-      metadata: bearer,
     },
     update: {
-      method: "PUT",
-      path: "/:userId/tasks/:id",
+      ...taskRoutes.update,
       pathParams: TaskPathParamsSchema,
       body: UpdateTaskBodySchema,
       responses: { 200: TaskSchema, ...taskErrors },
       summary: "Update a task",
       description: "Fields left out stay unchanged; `description: null` clears the description.",
-      metadata: bearer,
     },
     delete: {
-      method: "DELETE",
-      path: "/:userId/tasks/:id",
+      ...taskRoutes.delete,
       pathParams: TaskPathParamsSchema,
       body: c.noBody(),
       responses: { 204: c.noBody(), ...taskErrors },
       summary: "Delete a task",
-      metadata: bearer,
     },
     toggleComplete: {
-      method: "PATCH",
-      path: "/:userId/tasks/:id/complete",
+      ...taskRoutes.toggleComplete,
       pathParams: TaskPathParamsSchema,
       body: c.noBody(),
       responses: { 200: TaskSchema, ...taskErrors },
       summary: "Toggle a task's completed flag",
       description: "Atomic: concurrent toggles each flip the stored value once.",
-      metadata: bearer,
     },
   },
-  { pathPrefix: "/api/v1" },
+  { pathPrefix: API_PATH_PREFIX },
 );

@@ -1,0 +1,60 @@
+/**
+ * Method, path and authentication of every route, without schemas: the table a client needs at run time.
+ * The contract (index.ts) builds each route from these entries and adds its zod schemas, so both always agree;
+ * `@todo/contract/routes` serves this table without loading zod, which keeps a browser bundle small.
+ */
+
+const bearer = { auth: "bearer" } as const;
+
+/** Every route's path starts with this, except the health checks. */
+export const API_PATH_PREFIX = "/api/v1";
+
+export const authRoutes = {
+  register: { method: "POST", path: "/auth/register" },
+  login: { method: "POST", path: "/auth/login" },
+  refresh: { method: "POST", path: "/auth/refresh" },
+  logout: { method: "POST", path: "/auth/logout" },
+  me: { method: "GET", path: "/auth/me", metadata: bearer },
+} as const;
+
+export const taskRoutes = {
+  list: { method: "GET", path: "/:userId/tasks", metadata: bearer },
+  create: { method: "POST", path: "/:userId/tasks", metadata: bearer },
+  get: { method: "GET", path: "/:userId/tasks/:id", metadata: bearer },
+  update: { method: "PUT", path: "/:userId/tasks/:id", metadata: bearer },
+  delete: { method: "DELETE", path: "/:userId/tasks/:id", metadata: bearer },
+  toggleComplete: { method: "PATCH", path: "/:userId/tasks/:id/complete", metadata: bearer },
+} as const;
+
+export const healthRoutes = {
+  liveness: { method: "GET", path: "/healthz" },
+  readiness: { method: "GET", path: "/readyz" },
+} as const;
+
+/** What a client needs to call a route. */
+export interface RouteInfo {
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  readonly path: string;
+  readonly metadata?: unknown;
+}
+
+export type RouteTable = { readonly [group: string]: { readonly [name: string]: RouteInfo } };
+
+const prefixed = <T extends Record<string, RouteInfo>>(routes: T): { [K in keyof T]: RouteInfo } =>
+  Object.fromEntries(
+    Object.entries(routes).map(([name, route]) => [name, { ...route, path: API_PATH_PREFIX + route.path }]),
+  ) as { [K in keyof T]: RouteInfo };
+
+/** The contract's routes with full paths, grouped as in the contract: `routeTable.tasks.list` and so on. */
+export const routeTable = {
+  auth: prefixed(authRoutes),
+  tasks: prefixed(taskRoutes),
+  health: healthRoutes,
+} satisfies RouteTable;
+
+/**
+ * Whether a route needs an access token: routes say so with `metadata: { auth: "bearer" }`. The server
+ * authenticates, the client attaches and renews tokens, and the OpenAPI document requires `bearerAuth` by it.
+ */
+export const requiresBearerToken = (route: { metadata?: unknown }): boolean =>
+  (route.metadata as { auth?: unknown } | undefined)?.auth === "bearer";
