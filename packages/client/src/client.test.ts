@@ -1,10 +1,10 @@
 import type { Contract, ErrorResponse, Task } from "@todo/contract";
 import type { AppRoute } from "@ts-rest/core";
 import { describe, expect, expectTypeOf, it, vi } from "vitest";
-import type { TodoApi } from "./client.js";
 import type { FetchLike } from "./http.js";
 import { createTodoClient } from "./index.js";
 import { memoryTokenStore, type Tokens, webStorageTokenStore } from "./token-store.js";
+import type { TodoApi } from "./types.js";
 import { createTodoClient as createValidatingClient } from "./validation.js";
 
 const BASE = "http://api.test";
@@ -258,6 +258,11 @@ describe("response types", () => {
     expectTypeOf<Extract<Created, { status: 201 }>["body"]>().toEqualTypeOf<Task>();
     expectTypeOf<Extract<Created, { status: 422 }>["body"]>().toEqualTypeOf<ErrorResponse>();
     expectTypeOf<Extract<Created, { status: 403 }>["body"]>().toEqualTypeOf<ErrorResponse>();
+    expectTypeOf<{ status: 502; body: unknown; headers: Headers }>().toExtend<Created>();
+    type CreateArgs = Parameters<TodoApi["tasks"]["create"]>[0];
+    expectTypeOf<{ params: { userId: string }; body: { title: string } }>().toExtend<CreateArgs>();
+    expectTypeOf<{ params: { userId: string }; body: { title: number } }>().not.toExtend<CreateArgs>();
+    expectTypeOf<{ body: { title: string } }>().not.toExtend<CreateArgs>();
   });
 });
 

@@ -1,10 +1,10 @@
 import type { Contract, LoginBody, RegisterBody, Session } from "@todo/contract";
 import { type RouteInfo, type RouteTable, requiresBearerToken } from "@todo/contract/routes";
-import type { ClientInferResponses, InitClientReturn } from "@ts-rest/core";
 import { bindRoutes, type FetchLike, type PreparedRequest, prepareRequest, type RouteResult, send } from "./http.js";
 import { readClaims } from "./jwt-claims.js";
 import { type RefreshAnswer, type RenewOutcome, type SignedOutEvent, TokenRefresher } from "./token-refresher.js";
 import { memoryTokenStore, type StoredTokens, type TokenStore, type Tokens } from "./token-store.js";
+import type { RouteResponse, TodoApi } from "./types.js";
 
 interface CommonOptions {
   /** Origin of the API, without `/api/v1`: e.g. `https://todo.example.com` or `http://localhost:3000`. */
@@ -43,18 +43,7 @@ export interface ExternalTokenClientOptions extends CommonOptions {
   getAccessToken: () => string | null | undefined | Promise<string | null | undefined>;
 }
 
-interface ClientShape {
-  baseUrl: string;
-  validateResponse: boolean;
-  jsonQuery: false;
-  // Undeclared statuses (a proxy's 502, say) come back as values typed `{ status; body: unknown }`, not as throws.
-  throwOnUnknownStatus: false;
-}
-
-/** Every contract route as a typed function: `api.tasks.list({ params: { userId } })` and so on. */
-export type TodoApi = InitClientReturn<Contract, ClientShape>;
-
-type AuthResponse<K extends "login" | "register"> = ClientInferResponses<Contract["auth"][K]>;
+type AuthResponse<K extends "login" | "register"> = RouteResponse<Contract["auth"][K]>;
 
 export interface TodoClient {
   /** The whole contract. Protected routes get the stored access token, renewed ahead of `exp` and on a 401. */

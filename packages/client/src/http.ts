@@ -3,17 +3,15 @@ import type { RouteInfo } from "@todo/contract/routes";
 /** The fetch the client calls: the global one by default, or e.g. a test double or an instrumented one. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-/** The arguments a route function takes (typed per route by `TodoApi`). */
+/** The arguments a route function takes, as the run time sees them (typed per route by `TodoApi`). */
 export interface RouteArgs {
   params?: Record<string, unknown>;
   query?: Record<string, unknown>;
   body?: unknown;
   /** Extra request headers; an `authorization` header here means the caller manages its own credentials. */
   extraHeaders?: Record<string, string | undefined>;
-  headers?: Record<string, string | undefined>;
   fetchOptions?: RequestInit;
   cache?: RequestCache;
-  /** Next.js's fetch extension (`{ revalidate, tags }`), passed through to fetch. */
   next?: unknown;
 }
 
@@ -48,7 +46,7 @@ function queryString(query: Record<string, unknown> = {}): string {
 
 export function prepareRequest(baseUrl: string, route: RouteInfo, args: RouteArgs = {}): PreparedRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...args.headers, ...args.extraHeaders })) {
+  for (const [name, value] of Object.entries({ ...args.extraHeaders })) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
   const hasBody = route.method !== "GET" && args.body !== undefined && args.body !== null;

@@ -20,7 +20,6 @@ export type {
   CreateTodoClient,
   ExternalTokenClient,
   ExternalTokenClientOptions,
-  TodoApi,
   TodoClient,
   TodoClientOptions,
 } from "./client.js";
@@ -35,6 +34,7 @@ export {
   type Tokens,
   webStorageTokenStore,
 } from "./token-store.js";
+export type { RequestOptions, RouteResponse, TodoApi } from "./types.js";
 
 /**
  * A typed client for the Todo API. Routes come from a table without schemas, so the browser bundle carries no
