@@ -4,7 +4,7 @@ import { createTodoClient } from "@todo/client";
 const todo = createTodoClient({ baseUrl: process.env.TODO_API_URL ?? "http://localhost:3000" }); // no /api/v1
 
 const signedUp = await todo.register({ email: "ada@example.com", password: "correct horse battery" });
-if (signedUp.status !== 201) throw new Error(signedUp.body.error.message); // typed: ErrorResponse
+if (signedUp.status !== 201) throw new Error(`register answered ${signedUp.status}`); // 409: email taken
 const userId = signedUp.body.user.id;
 
 const created = await todo.api.tasks.create({ params: { userId }, body: { title: "Buy milk" } });

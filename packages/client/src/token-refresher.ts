@@ -22,7 +22,21 @@ export interface SignedOutEvent {
 /** The part of the Web Locks API used here (browsers; absent in Node 20, where renewals run unlocked). */
 interface LockManagerLike {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+  query(): Promise<{ held?: { name?: string }[] }>;
 }
+
+/** How long a tab keeps saying "this refresh token is spent", and how long another waits to see the new pair. */
+const SPENT_MARK_MS = 15_000;
+const PROPAGATION_WAIT_MS = 2_000;
+
+/** A short, non-secret name for a refresh token (FNV-1a): lock names are visible to every script of the origin. */
+function fingerprint(token: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(36);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const webLocks = (): LockManagerLike | undefined =>
   (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
@@ -77,13 +91,35 @@ export class TokenRefresher {
     const lockName = this.store.sharedLockName;
     const locks = lockName === undefined ? undefined : webLocks();
     if (lockName === undefined || locks === undefined) return this.rotateNow(refreshToken);
+    const spentMark = `${lockName}.spent.${fingerprint(refreshToken)}`;
     return locks.request(lockName, async () => {
       // While this tab waited for the lock, another one may have renewed and stored the new pair.
-      const current = await this.store.get();
+      const current = await this.readAfterOtherTabs(refreshToken, spentMark, locks);
       if (current === null) return { kind: "signed-out" };
       if (current.refreshToken !== refreshToken) return { kind: "renewed", tokens: current };
-      return this.rotateNow(refreshToken);
+      const outcome = await this.rotateNow(refreshToken);
+      // Held, not awaited: tells tabs that get the lock next that this token is spent (see readAfterOtherTabs).
+      if (outcome.kind === "renewed") void locks.request(spentMark, () => sleep(SPENT_MARK_MS));
+      return outcome;
     });
+  }
+
+  /**
+   * Reads the store; if another tab marked `refreshToken` as spent, waits until its new pair shows up. Chromium
+   * propagates localStorage writes to other tabs asynchronously, so a tab that takes the lock right after another
+   * released it can still read the old pair; the lock manager's state, unlike storage, is the same for all tabs.
+   */
+  private async readAfterOtherTabs(refreshToken: string, spentMark: string, locks: LockManagerLike) {
+    let current = await this.store.get();
+    if (current?.refreshToken !== refreshToken) return current;
+    const { held = [] } = await locks.query();
+    if (!held.some((lock) => lock.name === spentMark)) return current;
+    const deadline = Date.now() + PROPAGATION_WAIT_MS;
+    while (current?.refreshToken === refreshToken && Date.now() < deadline) {
+      await sleep(20);
+      current = await this.store.get();
+    }
+    return current;
   }
 
   private async rotateNow(refreshToken: string): Promise<RenewOutcome> {

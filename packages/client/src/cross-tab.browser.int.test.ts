@@ -1,0 +1,130 @@
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiProcess, spawnApi } from "../test/api-process.js";
+import { createTodoClient } from "./index.js";
+
+// Two tabs of one origin share localStorage and both renew at the same moment: the Web Lock must let exactly one
+// refresh reach the API. Real Chromium (Debian's: playwright cannot download one here), a real API process, and
+// the client bundled from its sources as a browser app would bundle it.
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const SKIP_NOTE = `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the cross-tab test`;
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const password = "correct horse battery";
+
+let api: ApiProcess;
+let apiUrl: string;
+let pages: Server;
+let pagesUrl: string;
+let browser: Browser;
+
+/** Serves a page that creates one client on localStorage, and the client bundle it loads. */
+async function servePages(): Promise<Server> {
+  const bundle = await build({
+    entryPoints: [fileURLToPath(new URL("./index.ts", import.meta.url))],
+    bundle: true,
+    format: "iife",
+    globalName: "TodoClient",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+  });
+  const script = bundle.outputFiles[0]!.text;
+  const server = createServer((req, res) => {
+    if (req.url === "/client.js") {
+      res.writeHead(200, { "content-type": "text/javascript" }).end(script);
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><script src="/client.js"></script>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+/** Refresh calls the API answered (not counting the browser's CORS preflights). */
+const refreshesSeen = () =>
+  api.logs.filter((l) => l.msg === "request completed" && l.method === "POST" && l.path === "/api/v1/auth/refresh")
+    .length;
+
+beforeAll(async () => {
+  if (!hasChromium) {
+    console.warn(`skipping the cross-tab browser test: ${SKIP_NOTE}`);
+    return;
+  }
+  pages = await servePages();
+  pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+  api = spawnApi({
+    DATABASE_URL: "",
+    PGLITE_DIR: "memory://",
+    JWT_SECRET: "cross-tab-test-secret-that-is-at-least-32-bytes",
+    BCRYPT_COST: "4",
+    LOG_LEVEL: "info",
+    WEB_CONCURRENCY: "1",
+    ACCESS_TOKEN_TTL: "1s",
+    CORS_ORIGINS: pagesUrl,
+  });
+  apiUrl = await api.waitUntilListening(1, 60_000);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  api?.kill();
+  await api?.exited;
+  pages?.close();
+});
+
+describe("two browser tabs sharing localStorage", () => {
+  it("renew an expired token at the same moment with one refresh call", async ({ skip }) => {
+    skip(!hasChromium, SKIP_NOTE);
+    const signedIn = createTodoClient({ baseUrl: apiUrl });
+    const registered = await signedIn.register({ email: `tabs-${crypto.randomUUID()}@example.com`, password });
+    expect(registered.status).toBe(201);
+    const tokens = await signedIn.tokenStore.get();
+
+    const context = await browser.newContext();
+    const tabs = await Promise.all([context.newPage(), context.newPage()]);
+    for (const tab of tabs) await tab.goto(pagesUrl);
+    // Both tabs see the same stored pair: one sign-in, two tabs.
+    await tabs[0]!.evaluate((pair) => localStorage.setItem("todo-api.tokens", JSON.stringify(pair)), tokens);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the access token's 1 s lifetime ends
+
+    const refreshesBefore = refreshesSeen();
+    // Page code as text: this package's type-check has no global for the bundle.
+    const callAt = Date.now() + 300;
+    const statuses = await Promise.all(
+      tabs.map((tab) =>
+        tab.evaluate(`(async () => {
+          const T = globalThis.TodoClient;
+          const todo = T.createTodoClient({ baseUrl: ${JSON.stringify(apiUrl)}, tokenStore: T.webStorageTokenStore() });
+          await new Promise((resolve) => setTimeout(resolve, ${callAt} - Date.now()));
+          return { locks: typeof navigator.locks?.request, status: (await todo.api.auth.me()).status };
+        })()`),
+      ),
+    );
+    expect(statuses).toEqual([
+      { locks: "function", status: 200 },
+      { locks: "function", status: 200 },
+    ]);
+    // Request logs are written in batches: give the last one time to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(refreshesSeen() - refreshesBefore).toBe(1);
+    const stored = JSON.parse(
+      (await tabs[1]!.evaluate(() => localStorage.getItem("todo-api.tokens"))) as string,
+    ) as typeof tokens;
+    expect(stored?.refreshToken).not.toBe(tokens?.refreshToken);
+    await context.close();
+  });
+});
