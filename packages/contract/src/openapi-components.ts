@@ -1,6 +1,6 @@
 // What the published OpenAPI document names and shows, kept with the schemas it is about. Plain data:
 // the API's document generator (apps/api/src/openapi) turns it into components and examples.
-import type { ZodTypeAny } from "zod";
+import type { ZodTypeAny } from "zod/v3";
 import {
   LoginBodySchema,
   MeResponseSchema,
