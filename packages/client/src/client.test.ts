@@ -3,7 +3,7 @@ import type { AppRoute } from "@ts-rest/core";
 import { describe, expect, expectTypeOf, it, vi } from "vitest";
 import type { FetchLike } from "./http.js";
 import { createTodoClient } from "./index.js";
-import { memoryTokenStore, type Tokens, webStorageTokenStore } from "./token-store.js";
+import { accessTokenStore, memoryTokenStore, type Tokens, webStorageTokenStore } from "./token-store.js";
 import type { TodoApi } from "./types.js";
 import { createTodoClient as createValidatingClient } from "./validation.js";
 
@@ -282,5 +282,95 @@ describe("webStorageTokenStore", () => {
     expect(store.get()).toBeNull();
     store.clear();
     expect(data.size).toBe(0);
+  });
+});
+
+const jwt = (claims: Record<string, unknown>) =>
+  `${btoa(JSON.stringify({ alg: "HS256" }))}.${btoa(JSON.stringify({ sub: USER_ID, ...claims }))}.sig`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+describe("renewal ahead of expiry", () => {
+  it("renews shortly before exp instead of first getting a 401", async () => {
+    const api = fakeApi();
+    const expiring = jwt({ iat: nowSeconds() - 3590, exp: nowSeconds() + 10 });
+    api.state.validAccess.add(expiring);
+    const tokenStore = memoryTokenStore({ accessToken: expiring, refreshToken: "refresh-1" });
+    const client = createTodoClient({ baseUrl: BASE, fetch: api.fetch, tokenStore });
+
+    expect((await client.api.auth.me()).status).toBe(200);
+    expect(api.calls.map((c) => c.path)).toEqual(["/api/v1/auth/refresh", "/api/v1/auth/me"]);
+    expect(api.calls[1]!.authorization).toBe(`Bearer ${accessToken(2)}`);
+  });
+
+  it("leaves a token alone while exp is far off, and when renewal is off", async () => {
+    const api = fakeApi();
+    const fresh = jwt({ iat: nowSeconds(), exp: nowSeconds() + 3600 });
+    const expiring = jwt({ iat: nowSeconds() - 3590, exp: nowSeconds() + 10 });
+    api.state.validAccess.add(fresh).add(expiring);
+    const far = createTodoClient({
+      baseUrl: BASE,
+      fetch: api.fetch,
+      tokenStore: memoryTokenStore({ accessToken: fresh, refreshToken: "refresh-1" }),
+    });
+    const off = createTodoClient({
+      baseUrl: BASE,
+      fetch: api.fetch,
+      tokenStore: memoryTokenStore({ accessToken: expiring, refreshToken: "refresh-1" }),
+      autoRefresh: false,
+    });
+    await far.api.auth.me();
+    await off.api.auth.me();
+    expect(api.refreshCalls()).toBe(0);
+  });
+
+  it("judges exp by the server's clock, learnt from iat: a local clock two days ahead does not renew every call", async () => {
+    const serverNow = () => nowSeconds() - 2 * 86_400;
+    let refreshes = 0;
+    const fetch: FetchLike = async (input) => {
+      const path = new URL(input).pathname;
+      if (path === "/api/v1/auth/login") {
+        return json(200, { ...session(1), accessToken: jwt({ iat: serverNow(), exp: serverNow() + 3600 }) });
+      }
+      if (path === "/api/v1/auth/refresh") {
+        refreshes += 1;
+        return json(200, session(2));
+      }
+      return json(200, { user });
+    };
+    const client = createTodoClient({ baseUrl: BASE, fetch });
+    await client.login({ email: "ada@example.com", password: "right password" });
+    await client.api.auth.me();
+    await client.api.auth.me();
+    expect(refreshes).toBe(0);
+  });
+});
+
+describe("stores for server code", () => {
+  it("webStorageTokenStore touches no storage until used, and reads as signed out where there is none", async () => {
+    let looked = 0;
+    const data = new Map<string, string>();
+    const store = webStorageTokenStore(() => {
+      looked += 1;
+      return { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: () => {} };
+    });
+    const client = createTodoClient({ baseUrl: BASE, fetch: fakeApi().fetch, tokenStore: store });
+    expect(looked).toBe(0);
+    await client.login({ email: "ada@example.com", password: "right password" });
+    expect(looked).toBeGreaterThan(0);
+
+    // Node, like server rendering, has no window: the default store is simply empty.
+    const ssr = webStorageTokenStore();
+    expect(ssr.get()).toBeNull();
+    expect(() => ssr.set(signedIn())).not.toThrow();
+  });
+
+  it("accessTokenStore sends the token and returns a 401 as it is, never refreshing", async () => {
+    const api = fakeApi();
+    const client = createTodoClient({ baseUrl: BASE, fetch: api.fetch, tokenStore: accessTokenStore(accessToken(1)) });
+    expect((await client.api.auth.me()).status).toBe(200);
+    api.expireAccess();
+    expect((await client.api.auth.me()).status).toBe(401);
+    expect(api.refreshCalls()).toBe(0);
+    expect(await client.currentUserId()).toBe(USER_ID);
   });
 });
