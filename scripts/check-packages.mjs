@@ -235,6 +235,8 @@ try {
       });
       cpSync(join(root, "packages/client/examples/app"), join(dir, "app"), { recursive: true });
       cpSync(join(root, "packages/client/examples/lib"), join(dir, "lib"), { recursive: true });
+      // Not imported by a page, but type-checked by `next build` with everything else: the contract on zod 4.
+      cpSync(join(root, "packages/contract/examples/validate-form.ts"), join(dir, "lib/validate-form.ts"));
       writeFileSync(
         join(dir, "app/layout.tsx"),
         'export default function RootLayout({ children }: { children: React.ReactNode }) {\n  return (<html lang="en"><body>{children}</body></html>);\n}\n',
