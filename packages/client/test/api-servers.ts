@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { API_DIR, type ApiProcess, spawnApi } from "./api-process.js";
+import { type ApiProcess, spawnApi } from "./api-process.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
