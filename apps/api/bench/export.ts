@@ -1,4 +1,4 @@
-// `pnpm --filter @todo/api exec tsx --conditions=source bench/export.ts [tasks...]`: how big and how slow the
+// `pnpm --filter @todo/api exec tsx bench/export.ts [tasks...]`: how big and how slow the
 // move from the embedded database to PostgreSQL is. For each task count: a fresh PGlite folder migrated and
 // filled by SQL (10 users, the tasks spread over them, one sign-in each), then `db:export` as a user runs it
 // (a process of its own, start-up included), then `psql -v ON_ERROR_STOP=1` into a fresh database.
@@ -43,14 +43,10 @@ for (const tasks of taskCounts) {
 
   const file = join(work, "dump.sql");
   let started = performance.now();
-  const said = execFileSync(
-    process.execPath,
-    ["--import", "tsx", "--conditions=source", "src/db/export-cli.ts", file],
-    {
-      env: { ...process.env, PGLITE_DIR: dir },
-      encoding: "utf8",
-    },
-  );
+  const said = execFileSync(process.execPath, ["--import", "tsx", "src/db/export-cli.ts", file], {
+    env: { ...process.env, PGLITE_DIR: dir },
+    encoding: "utf8",
+  });
   const exportSeconds = seconds(started);
   // What the export itself reports: opening the folder, pg_dump and writing the file, without process start-up.
   const dumpSeconds = (Number(/in (\d+) ms/.exec(said)?.[1]) / 1000).toFixed(1);

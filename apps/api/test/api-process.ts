@@ -130,7 +130,7 @@ export function runApiCli(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", script, ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
       cwd: API_DIR,
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
       stdio: ["ignore", "pipe", "pipe"],
