@@ -1,0 +1,31 @@
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+const config: NextConfig = {
+  // Workspace packages are compiled with the app, whatever their exports point at (sources or dist).
+  transpilePackages: ["@todo/client", "@todo/contract"],
+  // pnpm links workspace packages from outside apps/web: let Turbopack and output tracing see the whole repo.
+  turbopack: { root: repoRoot },
+  outputFileTracingRoot: repoRoot,
+  poweredByHeader: false,
+  reactStrictMode: true,
+  typedRoutes: false,
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Referrer-Policy", value: "same-origin" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+        ],
+      },
+    ];
+  },
+};
+
+export default config;

@@ -1,0 +1,90 @@
+"use server";
+
+import { createTodoClient, memoryTokenStore, type TodoClient } from "@todo/client";
+import { LoginBodySchema, RegisterBodySchema, SessionSchema } from "@todo/contract";
+import { redirect } from "next/navigation";
+import { webEnv } from "@/env";
+import {
+  type FieldErrors,
+  fieldErrorsFrom,
+  issuesToFieldErrors,
+  messageForStatus,
+  UNEXPECTED_MESSAGE,
+  UNREACHABLE_MESSAGE,
+} from "@/lib/api-messages";
+import { dropSession, readSession, saveSession } from "@/lib/server-session";
+
+export interface AuthFormState {
+  email: string;
+  fieldErrors: FieldErrors;
+  formError: string | null;
+}
+
+const client = () => createTodoClient({ baseUrl: webEnv().TODO_API_URL, autoRefresh: false });
+
+function credentials(form: FormData) {
+  const email = form.get("email");
+  const password = form.get("password");
+  return { email: typeof email === "string" ? email : "", password: typeof password === "string" ? password : "" };
+}
+
+const failed = (email: string, fieldErrors: FieldErrors, formError: string | null = null): AuthFormState => ({
+  email,
+  fieldErrors,
+  formError,
+});
+
+/** Signs in or creates the account; on success the tokens go into httpOnly cookies and the person to the tasks. */
+async function authenticate(kind: "login" | "register", form: FormData): Promise<AuthFormState> {
+  const input = credentials(form);
+  const parsed = (kind === "login" ? LoginBodySchema : RegisterBodySchema).safeParse(input);
+  if (!parsed.success) return failed(input.email, issuesToFieldErrors(parsed.error.issues));
+
+  let res: Awaited<ReturnType<TodoClient["login"]>> | Awaited<ReturnType<TodoClient["register"]>>;
+  try {
+    res = kind === "login" ? await client().login(parsed.data) : await client().register(parsed.data);
+  } catch {
+    return failed(input.email, {}, UNREACHABLE_MESSAGE);
+  }
+  switch (res.status) {
+    case 200:
+    case 201: {
+      // Login answers 200 and registration 201, both with a session body (checked: the union cannot tell).
+      const session = SessionSchema.safeParse(res.body);
+      if (!session.success) return failed(input.email, {}, UNEXPECTED_MESSAGE);
+      await saveSession(session.data);
+      return redirect("/tasks");
+    }
+    case 401:
+      return failed(input.email, {}, "Wrong email or password.");
+    case 409:
+      return failed(input.email, { email: ["An account with this email already exists. Sign in instead."] });
+    case 422:
+      return failed(input.email, fieldErrorsFrom(res.body.error.details));
+    default:
+      return failed(input.email, {}, messageForStatus(res.status, res.headers));
+  }
+}
+
+export async function signIn(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
+  return authenticate("login", form);
+}
+
+export async function signUp(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
+  return authenticate("register", form);
+}
+
+/** Ends the sign-in on the API (its refresh token and, within seconds, its access tokens) and here. */
+export async function signOut(): Promise<void> {
+  const session = await readSession();
+  if (session) {
+    const todo = createTodoClient({
+      baseUrl: webEnv().TODO_API_URL,
+      tokenStore: memoryTokenStore({ accessToken: session.accessToken, refreshToken: session.refreshToken }),
+      autoRefresh: false,
+    });
+    await todo.logout(); // Never throws; the cookies go whatever the API answered.
+  }
+  await dropSession();
+  redirect("/sign-in");
+}

@@ -1,0 +1,31 @@
+import { cookies } from "next/headers";
+import { type NextRequest, NextResponse } from "next/server";
+import { renewSignIn } from "@/lib/renewal";
+import { apiWith, dropSession, SIGN_IN_ENDED, safeNextPath, saveSession } from "@/lib/server-session";
+import { REFRESH_COOKIE } from "@/lib/session-cookies";
+
+/**
+ * Where a Server Component sends the person when the API answered 401 (it cannot write cookies itself): renew
+ * the sign-in once, check the new token works, and go back; a sign-in that ended goes to the sign-in page.
+ * A GET because it is reached by redirect; it changes nothing but this browser's own tokens.
+ */
+export async function GET(request: NextRequest): Promise<NextResponse> {
+  const back = (path: string) => NextResponse.redirect(new URL(path, request.url), 303);
+  const refreshToken = (await cookies()).get(REFRESH_COOKIE)?.value;
+  if (!refreshToken) return back("/sign-in");
+
+  const outcome = await renewSignIn(refreshToken);
+  if (outcome.kind === "unavailable") return back("/unavailable");
+  if (outcome.kind === "renewed") {
+    const me = await apiWith(outcome.tokens.accessToken)
+      .auth.me({ fetchOptions: { cache: "no-store" } })
+      .catch(() => null);
+    if (me === null || me.status >= 500) return back("/unavailable");
+    if (me.status === 200) {
+      await saveSession(outcome.tokens);
+      return back(safeNextPath(request.nextUrl.searchParams.get("next")));
+    }
+  }
+  await dropSession();
+  return back(SIGN_IN_ENDED);
+}

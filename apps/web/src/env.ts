@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/**
+ * The web app's configuration, validated once at start-up (scripts/web.ts and instrumentation.ts): the only
+ * module that reads process.env. It never reads PORT, so the API (PORT) and the web app run side by side.
+ */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** The API's origin as this server reaches it (server to server: the browser never calls the API). */
+  TODO_API_URL: z
+    .string()
+    .default("http://127.0.0.1:3000")
+    .pipe(z.string().url({ message: "must be a URL such as http://127.0.0.1:3000" }))
+    .refine((v) => /^https?:$/.test(new URL(v).protocol), { message: "must be an http:// or https:// URL" })
+    .transform((v) => v.replace(/\/+$/, "")),
+  WEB_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(3001),
+  /** Interface to listen on; unset: Next.js's default (all interfaces). */
+  WEB_HOST: z
+    .string()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v)),
+});
+
+export type WebEnv = z.infer<typeof EnvSchema>;
+
+export class WebEnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment configuration of the web app:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "WebEnvError";
+  }
+}
+
+export function loadWebEnv(source: Record<string, string | undefined> = process.env): WebEnv {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) throw new WebEnvError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  return parsed.data;
+}
+
+let cached: WebEnv | undefined;
+
+/** The validated configuration of this process (parsed on first use; start-up already parsed it once). */
+export function webEnv(): WebEnv {
+  cached ??= loadWebEnv();
+  return cached;
+}
