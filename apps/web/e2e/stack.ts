@@ -1,0 +1,185 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type ApiProcess, spawnApi } from "@todo/api/testing";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+const NEXT_BIN = createRequire(join(WEB_DIR, "package.json")).resolve("next/dist/bin/next");
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const hasChromium = existsSync(CHROMIUM);
+export const NO_CHROMIUM = `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the web app's tests`;
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export const API_TEST_ENV: Record<string, string> = {
+  DATABASE_URL: "",
+  PGLITE_DIR: "memory://",
+  JWT_SECRET: "web-e2e-secret-that-is-at-least-32-bytes-long",
+  BCRYPT_COST: "4",
+  LOG_LEVEL: "info",
+  WEB_CONCURRENCY: "1",
+  // Sign-outs reach this process's access-token checks quickly.
+  REVOCATION_SYNC_MS: "200",
+  // Any second use of a refresh token is theft: a web app that renewed twice would end its own sign-in.
+  REFRESH_REUSE_GRACE_SECONDS: "0",
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface WebServer {
+  url: string;
+  output: string[];
+  close(): Promise<void>;
+}
+
+/** The production build under `next start`, as `pnpm start:web` runs it, talking to the API at `apiUrl`. */
+export async function startWeb(apiUrl: string): Promise<WebServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"],
+    {
+      cwd: WEB_DIR,
+      // PORT is the API's variable: set here to prove the web app ignores it.
+      env: {
+        PATH: process.env.PATH ?? "",
+        NODE_ENV: "production",
+        TODO_API_URL: apiUrl,
+        PORT: "1",
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const output: string[] = [];
+  child.stdout?.setEncoding("utf8").on("data", (c: string) => output.push(c));
+  child.stderr?.setEncoding("utf8").on("data", (c: string) => output.push(c));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited: ${output.join("")}`);
+    try {
+      const res = await fetch(`${url}/sign-in`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`next start did not answer within 60 s: ${output.join("")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    output,
+    async close() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+export interface Stack {
+  api: ApiProcess;
+  apiUrl: string;
+  web: WebServer;
+  webUrl: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** A real API on a fresh in-memory database, the web app in front of it, and a headless Chromium. */
+export async function startStack(apiEnv: Record<string, string> = {}): Promise<Stack> {
+  const api = spawnApi({ ...API_TEST_ENV, ...apiEnv });
+  let web: WebServer | undefined;
+  try {
+    const apiUrl = await api.waitUntilListening(1, 60_000);
+    web = await startWeb(apiUrl);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const started = web;
+    return {
+      api,
+      apiUrl,
+      web: started,
+      webUrl: started.url,
+      browser,
+      async close() {
+        await browser.close();
+        await started.close();
+        api.kill();
+        await api.exited;
+      },
+    };
+  } catch (err) {
+    await web?.close();
+    api.kill();
+    throw err;
+  }
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+let counter = 0;
+/** A fresh address per call, so tests never meet each other's accounts. */
+export const newEmail = (who = "user"): string => `${who}.${Date.now().toString(36)}.${counter++}@example.com`;
+export const PASSWORD = "correct horse battery";
+
+export async function signUp(context: BrowserContext, webUrl: string, email = newEmail()): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${webUrl}/sign-up`);
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account", exact: true }).click();
+  await page.waitForURL(`${webUrl}/tasks`);
+  return page;
+}
+
+export async function signIn(page: Page, webUrl: string, email: string, password = PASSWORD): Promise<void> {
+  if (!page.url().startsWith(`${webUrl}/sign-in`)) await page.goto(`${webUrl}/sign-in`);
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  // Waits for the Server Action's answer, so a caller can tell one attempt's message from the previous one's.
+  const answered = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/sign-in"));
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await answered;
+}
+
+export async function addTask(page: Page, title: string, description = ""): Promise<void> {
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByLabel("Description").fill(description);
+  await page.getByRole("button", { name: "Add task", exact: true }).click();
+  await page.getByRole("checkbox", { name: title, exact: true }).waitFor();
+}
+
+/** Task titles in the order the page shows them. */
+export const visibleTitles = (page: Page): Promise<string[]> => page.locator(".task-title").allInnerTexts();
+
+/** The tokens the browser holds (the test reads them through the browser's cookie jar, not through the page). */
+export async function cookieTokens(context: BrowserContext): Promise<{ accessToken: string; refreshToken: string }> {
+  const cookies = await context.cookies();
+  const value = (name: string) => cookies.find((c) => c.name === name)?.value ?? "";
+  return { accessToken: value("todo_access"), refreshToken: value("todo_refresh") };
+}
