@@ -3,10 +3,10 @@
 import type { Task } from "@todo/client";
 import { CreateTaskBodySchema, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, UpdateTaskBodySchema } from "@todo/contract";
 import Link from "next/link";
-import { type FormEvent, useId, useState, useTransition } from "react";
+import { type FormEvent, useId, useOptimistic, useState, useTransition } from "react";
 import { FieldError } from "@/components/field-error";
 import { type FieldErrors, issuesToFieldErrors } from "@/lib/api-messages";
-import { createTask, deleteTask, loadMoreTasks, toggleTask, updateTask } from "./actions";
+import { type ActionResult, createTask, deleteTask, loadMoreTasks, toggleTask, updateTask } from "./actions";
 import { FILTERS, type Filter } from "./filters";
 
 interface TaskBoardProps {
@@ -226,9 +226,12 @@ function TaskItem({ task, onChanged, onDeleted, onGone }: TaskItemProps) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+  // The box follows the click at once; if the API refuses, it returns to the stored state.
+  const [completed, setCompleted] = useOptimistic(task.completed);
 
-  const run = <T,>(action: () => Promise<import("./actions").ActionResult<T>>, done: (value: T) => void) =>
+  const run = <T,>(action: () => Promise<ActionResult<T>>, done: (value: T) => void, optimistic?: () => void) =>
     startTransition(async () => {
+      optimistic?.();
       const result = await action();
       if (result.ok) {
         setErrors({});
@@ -287,13 +290,19 @@ function TaskItem({ task, onChanged, onDeleted, onGone }: TaskItemProps) {
   }
 
   return (
-    <li className={task.completed ? "task done" : "task"} aria-busy={pending || undefined}>
+    <li className={completed ? "task done" : "task"} aria-busy={pending || undefined}>
       <input
         id={`${id}-done`}
         type="checkbox"
-        checked={task.completed}
+        checked={completed}
         disabled={pending}
-        onChange={() => run(() => toggleTask(task.id), onChanged)}
+        onChange={() =>
+          run(
+            () => toggleTask(task.id),
+            onChanged,
+            () => setCompleted(!completed),
+          )
+        }
       />
       <div className="task-text">
         <label htmlFor={`${id}-done`} className="task-title">

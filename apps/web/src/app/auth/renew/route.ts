@@ -10,7 +10,8 @@ import { REFRESH_COOKIE } from "@/lib/session-cookies";
  * A GET because it is reached by redirect; it changes nothing but this browser's own tokens.
  */
 export async function GET(request: NextRequest): Promise<NextResponse> {
-  const back = (path: string) => NextResponse.redirect(new URL(path, request.url), 303);
+  // A relative Location: request.url names the host Next.js listens on, not necessarily the one the browser used.
+  const back = (path: string) => new NextResponse(null, { status: 303, headers: { location: path } });
   const refreshToken = (await cookies()).get(REFRESH_COOKIE)?.value;
   if (!refreshToken) return back("/sign-in");
 
