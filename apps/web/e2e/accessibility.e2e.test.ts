@@ -1,0 +1,80 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addTask, hasChromium, NO_CHROMIUM, type Stack, signUp, startStack } from "./stack";
+
+let stack: Stack;
+let context: BrowserContext;
+const SCREENSHOTS = join(import.meta.dirname, "../reports/screenshots");
+
+beforeAll(async () => {
+  if (!hasChromium) return console.warn(`skipping the web app's accessibility tests: ${NO_CHROMIUM}`);
+  stack = await startStack();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await stack?.close();
+});
+
+/** axe-core's WCAG 2.1 A/AA and best-practice rules; serious and critical findings fail the test. */
+async function expectNoSeriousViolations(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const result = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    .analyze();
+  const serious = result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(serious, `${name}: ${serious.join("\n")}`).toEqual([]);
+  expect(result.passes.length).toBeGreaterThan(10); // axe really ran on the page
+}
+
+describe.skipIf(!hasChromium)("accessibility (axe-core) of every page, at desktop and phone width", () => {
+  for (const viewport of [
+    { name: "desktop", width: 1280, height: 800 },
+    { name: "phone", width: 390, height: 844 },
+  ]) {
+    it(`has no serious or critical violations at ${viewport.name} width`, async () => {
+      context = await stack.browser.newContext({ viewport });
+      const page = await context.newPage();
+      const { webUrl } = stack;
+      const tag = (page: string) => `${viewport.name}-${page}`;
+
+      await page.goto(`${webUrl}/sign-in?ended=1`);
+      await expectNoSeriousViolations(page, tag("sign-in"));
+
+      await page.goto(`${webUrl}/sign-up`);
+      await page.getByLabel("Email", { exact: true }).fill("not an email");
+      await page.getByLabel("Password", { exact: true }).fill("short");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.locator("#password-error").waitFor();
+      await expectNoSeriousViolations(page, tag("sign-up-errors"));
+
+      const tasks = await signUp(context, webUrl);
+      await expectNoSeriousViolations(tasks, tag("tasks-empty"));
+      await addTask(tasks, "Buy milk", "Two litres");
+      await addTask(tasks, "Book the dentist");
+      await tasks.getByRole("checkbox", { name: "Buy milk", exact: true }).check();
+      await expectNoSeriousViolations(tasks, tag("tasks"));
+      await tasks.getByRole("button", { name: "Edit Book the dentist", exact: true }).click();
+      await tasks.getByRole("form", { name: "Editing Book the dentist" }).waitFor();
+      await expectNoSeriousViolations(tasks, tag("tasks-editing"));
+      await tasks.getByLabel("Title", { exact: true }).first().fill("");
+      await tasks.getByRole("button", { name: "Add task" }).click();
+      await tasks.locator("#new-title-error").waitFor();
+      await expectNoSeriousViolations(tasks, tag("tasks-errors"));
+
+      await tasks.goto(`${webUrl}/tasks?filter=completed`);
+      await expectNoSeriousViolations(tasks, tag("tasks-completed"));
+      await tasks.goto(`${webUrl}/unavailable`);
+      await expectNoSeriousViolations(tasks, tag("unavailable"));
+      await tasks.goto(`${webUrl}/no-such-page`);
+      await expectNoSeriousViolations(tasks, tag("not-found"));
+      await context.close();
+    });
+  }
+});
