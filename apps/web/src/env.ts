@@ -11,7 +11,7 @@ const EnvSchema = z.object({
     .string()
     .default("http://127.0.0.1:3000")
     .pipe(z.string().url({ message: "must be a URL such as http://127.0.0.1:3000" }))
-    .refine((v) => /^https?:$/.test(new URL(v).protocol), { message: "must be an http:// or https:// URL" })
+    .refine((v) => /^https?:\/\//i.test(v), { message: "must be an http:// or https:// URL" })
     .transform((v) => v.replace(/\/+$/, "")),
   WEB_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(3001),
   /** Interface to listen on; unset: Next.js's default (all interfaces). */
