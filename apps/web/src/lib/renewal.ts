@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createTodoClient } from "@todo/client";
 import { webEnv } from "@/env";
 import type { SessionTokens } from "./session-cookies";
+import { needsRenewal } from "./token-claims";
 
 export type RenewalOutcome =
   | { kind: "renewed"; tokens: SessionTokens }
@@ -72,7 +73,11 @@ export function renewSignIn(refreshToken: string): Promise<RenewalOutcome> {
   const now = Date.now();
   forget(now);
   const known = alreadyRotated(refreshToken, now);
-  if (known) return Promise.resolve({ kind: "renewed", tokens: known });
+  // The newest pair may itself be close to expiry by now (short-lived tokens): renew from it, still once.
+  if (known)
+    return needsRenewal(known.accessToken)
+      ? renewSignIn(known.refreshToken)
+      : Promise.resolve({ kind: "renewed", tokens: known });
 
   const key = keyOf(refreshToken);
   const pending = state.inFlight.get(key);
