@@ -184,6 +184,7 @@ describe.skipIf(!hasChromium)("the todo app in Chromium", () => {
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.locator("#email-error").getByText("An account with this email already exists").waitFor();
+    await expect.poll(() => page.getByLabel("Password", { exact: true }).inputValue()).toBe("");
 
     await page.getByLabel("Email", { exact: true }).fill(newEmail());
     await page.getByLabel("Password", { exact: true }).fill("short");
@@ -194,6 +195,8 @@ describe.skipIf(!hasChromium)("the todo app in Chromium", () => {
     for (let attempt = 1; attempt <= 3; attempt++) {
       await signIn(page, stack.webUrl, email, `wrong password ${attempt}`);
       await page.getByRole("alert").getByText("Wrong email or password.").waitFor();
+      // React resets the form once the action's answer is rendered: typing before that would be wiped.
+      await expect.poll(() => page.getByLabel("Password", { exact: true }).inputValue()).toBe("");
     }
     await signIn(page, stack.webUrl, email, "wrong password 4");
     await page.getByRole("alert").getByText("Too many attempts. Please try again in 15 minutes.").waitFor();
