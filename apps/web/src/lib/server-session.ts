@@ -65,12 +65,6 @@ export async function requireSession(): Promise<SignedIn> {
   return session;
 }
 
-/** Only same-site paths: `next` comes from the URL, and must not turn renewal into an open redirect. */
-export function safeNextPath(next: string | null | undefined): string {
-  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/tasks";
-  return next;
-}
-
 /**
  * Server Actions: runs `call` with the signed-in user's token. On a 401 the sign-in is renewed once (shared with
  * any concurrent renewal), the cookies are updated and the call is repeated; a sign-in that ended clears the

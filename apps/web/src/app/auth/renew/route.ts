@@ -1,7 +1,8 @@
 import { cookies } from "next/headers";
 import { type NextRequest, NextResponse } from "next/server";
 import { renewSignIn } from "@/lib/renewal";
-import { apiWith, dropSession, SIGN_IN_ENDED, safeNextPath, saveSession } from "@/lib/server-session";
+import { safeNextPath } from "@/lib/safe-next-path";
+import { apiWith, dropSession, SIGN_IN_ENDED, saveSession } from "@/lib/server-session";
 import { REFRESH_COOKIE } from "@/lib/session-cookies";
 
 /**
