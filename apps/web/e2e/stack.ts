@@ -169,7 +169,7 @@ export async function signIn(page: Page, webUrl: string, email: string, password
 
 export async function addTask(page: Page, title: string, description = ""): Promise<void> {
   await page.getByLabel("Title", { exact: true }).fill(title);
-  await page.getByLabel("Description").fill(description);
+  await page.getByLabel("Description", { exact: true }).fill(description);
   await page.getByRole("button", { name: "Add task", exact: true }).click();
   await page.getByRole("checkbox", { name: title, exact: true }).waitFor();
 }

@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)("the todo app in Chromium", () => {
     await page.getByRole("button", { name: "Edit Walk the dog", exact: true }).click();
     const editForm = page.getByRole("form", { name: "Editing Walk the dog" });
     await editForm.getByLabel("Title", { exact: true }).fill("Walk the dog twice");
-    await editForm.getByLabel("Description").fill("Morning and evening");
+    await editForm.getByLabel("Description", { exact: true }).fill("Morning and evening");
     await editForm.getByRole("button", { name: "Save" }).click();
     await checkbox(page, "Walk the dog twice").waitFor();
     await page.getByText("Morning and evening").waitFor();

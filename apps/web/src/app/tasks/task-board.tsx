@@ -195,9 +195,11 @@ function TaskFields({ idPrefix, errors, task }: { idPrefix: string; errors: Fiel
         <FieldError id={`${idPrefix}-title-error`} messages={titleError} />
       </div>
       <div className="field">
-        <label htmlFor={`${idPrefix}-description`}>
-          Description <span className="optional">(optional)</span>
-        </label>
+        {/* "(optional)" stays outside the label: the field's accessible name is exactly "Description". */}
+        <div className="label-row">
+          <label htmlFor={`${idPrefix}-description`}>Description</label>
+          <span className="optional">(optional)</span>
+        </div>
         <textarea
           id={`${idPrefix}-description`}
           name="description"
