@@ -19,8 +19,8 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   if (!hasChromium) return console.warn(`skipping the web app's end-to-end tests: ${NO_CHROMIUM}`);
-  // Three failed sign-ins per account and address, so the 429 message is reachable in a test.
-  stack = await startStack({ RATE_LIMIT_LOGIN_PER_ACCOUNT: "3" });
+  // Three failed sign-ins per account and address (15-minute window), so the 429 message is reachable in a test.
+  stack = await startStack({ RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS: "3" });
 });
 
 afterAll(async () => {
