@@ -77,7 +77,9 @@ describe.skipIf(!hasChromium)("sessions", () => {
     );
     expect(responses.map((r) => r.status())).toEqual([200, 200, 200, 200, 200]);
     for (const res of responses) expect(await res.text()).toContain("Raced");
-    await sleep(1_000); // the API writes its request log lines in batches
+    // The API writes its request log lines in batches: wait for the first, then make sure no second follows.
+    await expect.poll(() => refreshCalls(shortLived) - before).toBeGreaterThanOrEqual(1);
+    await sleep(1_000);
     expect(refreshCalls(shortLived) - before).toBe(1);
 
     // A request still carrying the old cookies (sent before the new ones arrived) is served with the pair that
@@ -261,6 +263,7 @@ describe.skipIf(!hasChromium)("cross-site requests", () => {
     await posted;
     await victim.close();
 
+    await sleep(1_000); // the API writes its request log lines in batches
     expect(stack.api.logs.filter((l) => l.path === "/api/v1/auth/logout").length).toBe(logoutsBefore);
     await page.goto(`${stack.webUrl}/tasks`);
     expect(new URL(page.url()).pathname).toBe("/tasks");
@@ -271,7 +274,9 @@ describe.skipIf(!hasChromium)("cross-site requests", () => {
       (document.getElementById("f") as HTMLFormElement).submit();
     }, form);
     await page.waitForURL(`${stack.webUrl}/sign-in`);
-    expect(stack.api.logs.filter((l) => l.path === "/api/v1/auth/logout").length).toBe(logoutsBefore + 1);
+    await expect
+      .poll(() => stack.api.logs.filter((l) => l.path === "/api/v1/auth/logout").length)
+      .toBe(logoutsBefore + 1);
   });
 });
 

@@ -41,7 +41,9 @@ describe("renewSignIn", () => {
     const [one] = outcomes;
     expect(one?.kind).toBe("renewed");
     for (const outcome of outcomes) expect(outcome).toEqual(one);
-    await sleep(800); // the API batches its log lines
+    // The API batches its log lines: wait for the first, then make sure no second follows.
+    await expect.poll(refreshCalls).toBeGreaterThanOrEqual(1);
+    await sleep(800);
     expect(refreshCalls()).toBe(1);
 
     if (one?.kind !== "renewed") throw new Error("not renewed");
@@ -49,6 +51,7 @@ describe("renewSignIn", () => {
     expect(second.kind).toBe("renewed");
     // A straggler with the very first token gets the newest pair, not a second rotation (which would be theft).
     expect(await renewSignIn(first)).toEqual(second);
+    await expect.poll(refreshCalls).toBeGreaterThanOrEqual(2);
     await sleep(800);
     expect(refreshCalls()).toBe(2);
     expect(api.logs.some((l) => l.msg === "refresh token reuse: sign-in revoked")).toBe(false);
