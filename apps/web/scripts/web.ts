@@ -80,6 +80,9 @@ switch (mode) {
   case "build":
     buildIfNeeded();
     break;
+  case "deps":
+    buildWorkspaceDeps();
+    break;
   case "start":
     buildIfNeeded();
     serve("start", env);
@@ -89,6 +92,6 @@ switch (mode) {
     serve("dev", env);
     break;
   default:
-    console.error("usage: tsx scripts/web.ts build|start|dev");
+    console.error("usage: tsx scripts/web.ts build|start|dev|deps");
     process.exit(2);
 }
