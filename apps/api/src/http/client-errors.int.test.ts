@@ -5,7 +5,7 @@ import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../tes
 let app: TestApp;
 let user: SignedUpUser;
 beforeAll(async () => {
-  app = await startTestApp({ REQUEST_TIMEOUT_MS: "2000" });
+  app = await startTestApp({ REQUEST_TIMEOUT_MS: "5000" });
   user = await signUp(app);
 });
 afterAll(() => app.close());
@@ -39,7 +39,7 @@ describe("a handler that finishes after the request deadline answered", () => {
       token: user.accessToken,
       body: { title: "locked" },
     });
-    // Hold the task's row (PGlite: the whole database) longer than the 2 s deadline, then let go.
+    // Hold the task's row (PGlite: the whole database) longer than the 5 s deadline, then let go.
     let locked!: () => void;
     const holding = new Promise<void>((resolve) => {
       locked = resolve;
@@ -48,7 +48,7 @@ describe("a handler that finishes after the request deadline answered", () => {
       async (tx) => {
         await tx.$queryRaw`SELECT id FROM tasks WHERE id = ${created.body.id}::uuid FOR UPDATE`;
         locked();
-        await delay(3_000);
+        await delay(6_500);
       },
       { timeout: 10_000 },
     );
