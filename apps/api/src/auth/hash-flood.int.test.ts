@@ -7,7 +7,7 @@ import { hashPool } from "./hash-pool.js";
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp({
-    BCRYPT_COST: "10",
+    BCRYPT_COST: "8",
     HASH_QUEUE_MAX: "8",
     HASH_QUEUE_MAX_PER_CLIENT: "4",
     // The per-address login limit would stop the flood first; here the hash queue must hold on its own.
