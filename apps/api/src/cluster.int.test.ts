@@ -21,6 +21,7 @@ describe.runIf(runs)("WEB_CONCURRENCY=2 (node:cluster)", () => {
     });
     url = await api.waitUntilListening(2);
   });
+  // kill() also SIGKILLs the workers that logged: a primary killed alone would leave them running.
   afterAll(() => api?.kill());
 
   /** Which worker answered each of `count` requests, each on a connection of its own. */

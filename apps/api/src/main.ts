@@ -56,6 +56,16 @@ async function main(): Promise<void> {
   // SIGTERM) must not fall back to the default action and cut the drain short.
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  // The primary is gone (killed outright, or exited): nobody will send SIGTERM or replace this worker.
+  // node:cluster would call process.exit at once, cutting in-flight requests; marking the disconnect as
+  // expected stops that, and the worker drains (SHUTDOWN_GRACE_MS at most) and exits like on SIGTERM.
+  const worker = cluster.worker;
+  if (worker) {
+    worker.on("disconnect", () => {
+      worker.exitedAfterDisconnect = true;
+      shutdown("primary gone");
+    });
+  }
 }
 
 main().catch((err: unknown) => {

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 const API_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,6 +26,10 @@ export interface ApiProcess {
   waitForLog(predicate: (line: LogLine) => boolean, withinMs?: number): Promise<LogLine>;
   /** Resolves once `count` processes logged "Todo API listening"; returns the URL they serve. */
   waitUntilListening(count?: number, withinMs?: number): Promise<string>;
+  /**
+   * SIGKILLs the process and every process of it that logged (a cluster's workers), so that a test that
+   * fails before its own clean stop leaves no orphans behind.
+   */
   kill(): void;
 }
 
@@ -39,6 +44,11 @@ export interface SpawnOptions {
   keep?: (line: LogLine) => boolean;
   /** Also writes everything the process prints to this file. */
   logFile?: string;
+  /**
+   * A file descriptor the process prints to directly (e.g. a FIFO the test reads itself), instead of a pipe
+   * read here: `logs` then stays empty and the waits that read it cannot be used.
+   */
+  stdout?: number;
 }
 
 /** By default the API from source (tsx); `options.main` runs another script, such as a built `dist/main.js`. */
@@ -48,11 +58,12 @@ export function spawnApi(env: Record<string, string>, options: SpawnOptions = {}
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...script], {
     cwd: options.cwd ?? API_DIR,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", options.stdout ?? "pipe", "pipe"],
   });
+  const stdout = child.stdout ?? Readable.from([]);
   if (options.logFile) {
     const file = createWriteStream(options.logFile);
-    child.stdout!.pipe(file);
+    stdout.pipe(file);
     child.stderr!.pipe(file);
   }
   const keep = options.keep ?? (() => true);
@@ -60,7 +71,7 @@ export function spawnApi(env: Record<string, string>, options: SpawnOptions = {}
   const stderr: string[] = [];
   const waiters = new Set<() => void>();
   let buffered = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+  stdout.setEncoding("utf8").on("data", (chunk: string) => {
     buffered += chunk;
     const lines = buffered.split("\n");
     buffered = lines.pop() ?? "";
@@ -75,6 +86,11 @@ export function spawnApi(env: Record<string, string>, options: SpawnOptions = {}
     for (const wake of waiters) wake();
   });
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
+  let outputEnded = false;
+  stdout.once("close", () => {
+    outputEnded = true;
+    for (const wake of waiters) wake();
+  });
   const exited = new Promise<number | NodeJS.Signals>((resolve) => {
     child.once("exit", (code, signal) => {
       for (const wake of waiters) wake();
@@ -89,7 +105,8 @@ export function spawnApi(env: Record<string, string>, options: SpawnOptions = {}
         if (found) {
           done();
           resolve(found);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
+        } else if ((child.exitCode !== null || child.signalCode !== null) && outputEnded) {
+          // Not at the exit alone: the workers of a killed primary still print to the same pipe.
           done();
           reject(new Error(`API exited before the expected log line; stderr: ${stderr.join("")}`));
         }
@@ -119,6 +136,10 @@ export function spawnApi(env: Record<string, string>, options: SpawnOptions = {}
     },
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      for (const pid of new Set(logs.map((l) => l.pid))) {
+        if (pid !== child.pid && isRunning(pid) && commandLine(pid).includes(script.at(-1)!))
+          process.kill(pid, "SIGKILL");
+      }
     },
   };
 }
@@ -146,6 +167,25 @@ export function runApiCli(
     child.once("error", reject);
     child.once("exit", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Whether a process runs (a zombie left for its parent to reap counts as gone). Linux: reads /proc. */
+export function isRunning(pid: number): boolean {
+  try {
+    // The state follows the command name, which is in parentheses and may itself contain ") ".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+  } catch {
+    return false;
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
 }
 
 export interface RawResponse {
