@@ -1,0 +1,15 @@
+import { hashRefreshToken } from "../refresh-tokens.js";
+import type { AuthServiceDeps } from "./deps.js";
+import { revokeSession } from "./sign-in.js";
+
+/** Ends the refresh token's sign-in. Idempotent: unknown or already-ended tokens are fine. */
+export async function logout(
+  deps: Pick<AuthServiceDeps, "prisma" | "revocations">,
+  refreshToken: string,
+): Promise<void> {
+  const known = await deps.prisma.refreshToken.findUnique({
+    where: { tokenHash: hashRefreshToken(refreshToken) },
+    select: { sessionId: true },
+  });
+  if (known) await revokeSession(deps, known.sessionId, "logout");
+}

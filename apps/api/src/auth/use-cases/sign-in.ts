@@ -1,0 +1,56 @@
+import { randomUUID } from "node:crypto";
+import type { Session, User } from "@todo/contract";
+import type { User as UserRow } from "../../generated/prisma/client.js";
+import { newRefreshToken } from "../refresh-tokens.js";
+import type { AuthServiceDeps } from "./deps.js";
+
+/** A password account's email, or the verified email an external identity's provider last gave. */
+export function toUserDto(
+  row: Pick<UserRow, "id" | "email" | "createdAt" | "updatedAt"> & { externalEmail?: string | null },
+): User {
+  return {
+    id: row.id,
+    email: row.email ?? row.externalEmail ?? null,
+    createdAt: new Date(row.createdAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+/** A new sign-in: a session row with its first refresh token, created together with (or for) the user. */
+export function newSignIn(deps: Pick<AuthServiceDeps, "refreshTokenTtlSeconds">) {
+  const sessionId = randomUUID();
+  const refresh = newRefreshToken();
+  const expiresAt = new Date(Date.now() + deps.refreshTokenTtlSeconds * 1000);
+  const data = { id: sessionId, expiresAt, refreshTokens: { create: { tokenHash: refresh.hash, expiresAt } } };
+  return { sessionId, refreshToken: refresh.token, data };
+}
+
+/** What register, login and refresh answer: the user, a new access token for the sign-in, its refresh token. */
+export function sessionBody(
+  deps: Pick<AuthServiceDeps, "tokens">,
+  user: User,
+  sessionId: string,
+  refreshToken: string,
+): Session {
+  return {
+    user,
+    accessToken: deps.tokens.sign({ userId: user.id, email: user.email, sessionId }),
+    refreshToken,
+    tokenType: "Bearer",
+    expiresIn: deps.tokens.ttlSeconds,
+  };
+}
+
+/** Ends a sign-in; true if it was still going. */
+export async function revokeSession(
+  deps: Pick<AuthServiceDeps, "prisma" | "revocations">,
+  sessionId: string,
+  reason: "logout" | "refresh_token_reuse",
+): Promise<boolean> {
+  // Stamped by the database's clock, the one revocation sync reads (see SessionRevocations).
+  const revoked = await deps.prisma.$executeRaw`
+    UPDATE sessions SET revoked_at = now(), revoked_reason = ${reason}
+    WHERE id = ${sessionId}::uuid AND revoked_at IS NULL`;
+  deps.revocations.markRevoked(sessionId);
+  return revoked > 0;
+}
