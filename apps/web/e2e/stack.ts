@@ -8,7 +8,7 @@ import { type ApiProcess, spawnApi } from "@todo/api/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
-const NEXT_BIN = createRequire(join(WEB_DIR, "package.json")).resolve("next/dist/bin/next");
+const TSX_CLI = createRequire(join(WEB_DIR, "package.json")).resolve("tsx/cli");
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -34,6 +34,8 @@ export const API_TEST_ENV: Record<string, string> = {
   REVOCATION_SYNC_MS: "200",
   // Any second use of a refresh token is theft: a web app that renewed twice would end its own sign-in.
   REFRESH_REUSE_GRACE_SECONDS: "0",
+  // The web server (on loopback) tells the API each user's address, as README's web app section asks operators.
+  TRUST_PROXY: "loopback",
 };
 
 async function freePort(): Promise<number> {
@@ -54,25 +56,24 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** The production build under `next start`, as `pnpm start:web` runs it, talking to the API at `apiUrl`. */
-export async function startWeb(apiUrl: string): Promise<WebServer> {
+/** The production build on the production server, as `pnpm start:web` runs it, talking to the API at `apiUrl`. */
+export async function startWeb(apiUrl: string, webEnv: Record<string, string> = {}): Promise<WebServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"],
-    {
-      cwd: WEB_DIR,
-      // PORT is the API's variable: set here to prove the web app ignores it.
-      env: {
-        PATH: process.env.PATH ?? "",
-        NODE_ENV: "production",
-        TODO_API_URL: apiUrl,
-        PORT: "1",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const child: ChildProcess = spawn(process.execPath, [TSX_CLI, "scripts/web.ts", "start"], {
+    cwd: WEB_DIR,
+    // PORT is the API's variable: set here to prove the web app ignores it.
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      TODO_API_URL: apiUrl,
+      WEB_PORT: String(port),
+      WEB_HOST: "127.0.0.1",
+      PORT: "1",
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...webEnv,
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const output: string[] = [];
   child.stdout?.setEncoding("utf8").on("data", (c: string) => output.push(c));
   child.stderr?.setEncoding("utf8").on("data", (c: string) => output.push(c));
@@ -80,14 +81,14 @@ export async function startWeb(apiUrl: string): Promise<WebServer> {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited: ${output.join("")}`);
+    if (child.exitCode !== null) throw new Error(`the web server exited: ${output.join("")}`);
     try {
       const res = await fetch(`${url}/sign-in`);
       if (res.ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`next start did not answer within 60 s: ${output.join("")}`);
+    if (Date.now() > deadline) throw new Error(`the web server did not answer within 60 s: ${output.join("")}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -110,12 +111,15 @@ export interface Stack {
 }
 
 /** A real API on a fresh in-memory database, the web app in front of it, and a headless Chromium. */
-export async function startStack(apiEnv: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  apiEnv: Record<string, string> = {},
+  webEnv: Record<string, string> = {},
+): Promise<Stack> {
   const api = spawnApi({ ...API_TEST_ENV, ...apiEnv });
   let web: WebServer | undefined;
   try {
     const apiUrl = await api.waitUntilListening(1, 60_000);
-    web = await startWeb(apiUrl);
+    web = await startWeb(apiUrl, webEnv);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const started = web;
     return {

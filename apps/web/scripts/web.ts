@@ -1,10 +1,12 @@
 // Launcher of the web app: validates the configuration, builds when the sources are newer than the last build,
-// and runs `next start` (production) or `next dev` on WEB_PORT. `next` itself would read PORT, the API's port.
+// and runs the production server (scripts/server.ts: Next.js in this process) or `next dev` on WEB_PORT. `next`
+// itself would read PORT, the API's port.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadWebEnv, type WebEnv, WebEnvError } from "../src/env";
+import { serveProduction } from "./server";
 
 const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const REPO_ROOT = resolve(WEB_DIR, "../..");
@@ -58,8 +60,8 @@ function buildIfNeeded(): void {
   run("next", ["build"], WEB_DIR);
 }
 
-function serve(mode: "start" | "dev", env: WebEnv): void {
-  const args = [mode, "--port", String(env.WEB_PORT), ...(env.WEB_HOST ? ["--hostname", env.WEB_HOST] : [])];
+function serveDev(env: WebEnv): void {
+  const args = ["dev", "--port", String(env.WEB_PORT), ...(env.WEB_HOST ? ["--hostname", env.WEB_HOST] : [])];
   const { PORT: _ignored, ...childEnv } = process.env;
   const child = spawn("next", args, { cwd: WEB_DIR, stdio: "inherit", env: childEnv });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
@@ -85,11 +87,14 @@ switch (mode) {
     break;
   case "start":
     buildIfNeeded();
-    serve("start", env);
+    delete process.env.PORT;
+    // Next.js reads NODE_ENV at load: a production server with another value would warn and misbehave.
+    Object.assign(process.env, { NODE_ENV: "production" });
+    await serveProduction(WEB_DIR, env);
     break;
   case "dev":
     buildWorkspaceDeps();
-    serve("dev", env);
+    serveDev(env);
     break;
   default:
     console.error("usage: tsx scripts/web.ts build|start|dev|deps");

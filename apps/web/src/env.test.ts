@@ -3,7 +3,11 @@ import { loadWebEnv, WebEnvError } from "./env";
 
 describe("web env", () => {
   it("defaults to the API on 127.0.0.1:3000 and port 3001", () => {
-    expect(loadWebEnv({})).toMatchObject({ TODO_API_URL: "http://127.0.0.1:3000", WEB_PORT: 3001 });
+    expect(loadWebEnv({})).toMatchObject({
+      TODO_API_URL: "http://127.0.0.1:3000",
+      WEB_PORT: 3001,
+      WEB_TRUST_PROXY_HOPS: 0,
+    });
   });
 
   it("ignores PORT, which belongs to the API", () => {
@@ -20,6 +24,9 @@ describe("web env", () => {
     [{ TODO_API_URL: "ftp://example.com" }, "TODO_API_URL: must be an http:// or https:// URL"],
     [{ WEB_PORT: "70000" }, "WEB_PORT"],
     [{ WEB_PORT: "abc" }, "WEB_PORT: must be a port number"],
+    [{ WEB_TRUST_PROXY_HOPS: "true" }, "WEB_TRUST_PROXY_HOPS: must be a whole number"],
+    [{ WEB_TRUST_PROXY_HOPS: "1.5" }, "WEB_TRUST_PROXY_HOPS: must be a whole number"],
+    [{ WEB_TRUST_PROXY_HOPS: "-1" }, "WEB_TRUST_PROXY_HOPS"],
   ])("refuses %o with a message naming the variable", (source, message) => {
     expect(() => loadWebEnv(source)).toThrow(WebEnvError);
     expect(() => loadWebEnv(source)).toThrow(message);

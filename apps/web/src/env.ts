@@ -14,6 +14,16 @@ const EnvSchema = z.object({
     .refine((v) => /^https?:\/\//i.test(v), { message: "must be an http:// or https:// URL" })
     .transform((v) => v.replace(/\/+$/, "")),
   WEB_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(3001),
+  /**
+   * Proxies of our own in front of this server, each appending to X-Forwarded-For: the client's address is that
+   * many entries left of the TCP peer. 0: the TCP peer is the client. Never count a hop you do not run.
+   */
+  WEB_TRUST_PROXY_HOPS: z.coerce
+    .number({ message: "must be a whole number of proxies (0 when browsers connect directly)" })
+    .int({ message: "must be a whole number of proxies (0 when browsers connect directly)" })
+    .min(0)
+    .max(10)
+    .default(0),
   /** Interface to listen on; unset: Next.js's default (all interfaces). */
   WEB_HOST: z
     .string()

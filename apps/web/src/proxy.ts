@@ -1,4 +1,6 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { webEnv } from "@/env";
+import { requestClientAddress } from "@/lib/client-address";
 import { renewSignIn } from "@/lib/renewal";
 import {
   ACCESS_COOKIE,
@@ -21,7 +23,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const refreshToken = request.cookies.get(REFRESH_COOKIE)?.value;
   if (!refreshToken || (accessToken && !needsRenewal(accessToken))) return NextResponse.next();
 
-  const outcome = await renewSignIn(refreshToken);
+  const outcome = await renewSignIn(refreshToken, requestClientAddress(request.headers, webEnv().WEB_TRUST_PROXY_HOPS));
   // The API cannot renew right now: go on with what we have; the page reports the outage if it needs the API.
   if (outcome.kind === "unavailable") return NextResponse.next();
 

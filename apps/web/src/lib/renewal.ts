@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createTodoClient } from "@todo/client";
 import { webEnv } from "@/env";
+import { forwardingFetch } from "./client-address";
 import type { SessionTokens } from "./session-cookies";
 import { needsRenewal } from "./token-claims";
 
@@ -49,8 +50,12 @@ function alreadyRotated(refreshToken: string, now: number): SessionTokens | null
   return found;
 }
 
-async function rotate(refreshToken: string): Promise<RenewalOutcome> {
-  const api = createTodoClient({ baseUrl: webEnv().TODO_API_URL, autoRefresh: false }).api;
+async function rotate(refreshToken: string, clientAddress: string | null): Promise<RenewalOutcome> {
+  const api = createTodoClient({
+    baseUrl: webEnv().TODO_API_URL,
+    autoRefresh: false,
+    fetch: forwardingFetch(clientAddress),
+  }).api;
   try {
     const res = await api.auth.refresh({ body: { refreshToken }, fetchOptions: { cache: "no-store" } });
     if (res.status === 200) return { kind: "renewed", tokens: pick(res.body) };
@@ -68,22 +73,23 @@ const pick = ({ accessToken, refreshToken }: SessionTokens): SessionTokens => ({
  * Renews a sign-in at most once per refresh token in this process. Refresh tokens are single use and the API
  * treats a second use as theft (it ends the sign-in), so requests racing with the same expired cookies share
  * one call, and a request that arrives later with the old cookies gets the pair that call produced.
+ * `clientAddress` is forwarded to the API (its refresh limit is per address); a shared call uses the first one's.
  */
-export function renewSignIn(refreshToken: string): Promise<RenewalOutcome> {
+export function renewSignIn(refreshToken: string, clientAddress: string | null = null): Promise<RenewalOutcome> {
   const now = Date.now();
   forget(now);
   const known = alreadyRotated(refreshToken, now);
   // The newest pair may itself be close to expiry by now (short-lived tokens): renew from it, still once.
   if (known)
     return needsRenewal(known.accessToken)
-      ? renewSignIn(known.refreshToken)
+      ? renewSignIn(known.refreshToken, clientAddress)
       : Promise.resolve({ kind: "renewed", tokens: known });
 
   const key = keyOf(refreshToken);
   const pending = state.inFlight.get(key);
   if (pending) return pending;
 
-  const attempt = rotate(refreshToken).then((outcome) => {
+  const attempt = rotate(refreshToken, clientAddress).then((outcome) => {
     state.inFlight.delete(key);
     if (outcome.kind === "renewed") state.rotated.set(key, { tokens: outcome.tokens, at: Date.now() });
     return outcome;

@@ -3,6 +3,7 @@ import { createTodoClient, memoryTokenStore, type TodoApi } from "@todo/client";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { webEnv } from "@/env";
+import { requestClientAddress } from "./client-address";
 import { renewSignIn } from "./renewal";
 import {
   ACCESS_COOKIE,
@@ -42,6 +43,11 @@ export function apiWith(accessToken: string | null): TodoApi {
   }).api;
 }
 
+/** The end user's address for the API's per-address limits (null: not known reliably; nothing forwarded). */
+export async function clientAddress(): Promise<string | null> {
+  return requestClientAddress(await headers(), webEnv().WEB_TRUST_PROXY_HOPS);
+}
+
 export async function secureCookies(): Promise<boolean> {
   const h = await headers();
   return isSecureContext(h.get("host"), h.get("x-forwarded-proto"));
@@ -78,7 +84,7 @@ export async function withSession<R extends { status: number }>(
   const first = await call(apiWith(session.accessToken), session.userId);
   if (first.status !== 401) return first;
 
-  const outcome = await renewSignIn(session.refreshToken);
+  const outcome = await renewSignIn(session.refreshToken, await clientAddress());
   if (outcome.kind === "unavailable") return first;
   if (outcome.kind === "ended") {
     await dropSession();

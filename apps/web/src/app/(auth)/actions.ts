@@ -12,7 +12,8 @@ import {
   UNEXPECTED_MESSAGE,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
-import { dropSession, readSession, saveSession } from "@/lib/server-session";
+import { forwardingFetch } from "@/lib/client-address";
+import { clientAddress, dropSession, readSession, saveSession } from "@/lib/server-session";
 
 export interface AuthFormState {
   email: string;
@@ -20,7 +21,13 @@ export interface AuthFormState {
   formError: string | null;
 }
 
-const client = () => createTodoClient({ baseUrl: webEnv().TODO_API_URL, autoRefresh: false });
+// The login and registration limits are per client address: the API is told whose attempt this is.
+const client = async () =>
+  createTodoClient({
+    baseUrl: webEnv().TODO_API_URL,
+    autoRefresh: false,
+    fetch: forwardingFetch(await clientAddress()),
+  });
 
 function credentials(form: FormData) {
   const email = form.get("email");
@@ -40,9 +47,10 @@ async function authenticate(kind: "login" | "register", form: FormData): Promise
   const parsed = (kind === "login" ? LoginBodySchema : RegisterBodySchema).safeParse(input);
   if (!parsed.success) return failed(input.email, issuesToFieldErrors(parsed.error.issues));
 
+  const api = await client();
   let res: Awaited<ReturnType<TodoClient["login"]>> | Awaited<ReturnType<TodoClient["register"]>>;
   try {
-    res = kind === "login" ? await client().login(parsed.data) : await client().register(parsed.data);
+    res = kind === "login" ? await api.login(parsed.data) : await api.register(parsed.data);
   } catch {
     return failed(input.email, {}, UNREACHABLE_MESSAGE);
   }

@@ -2,7 +2,7 @@ import { cookies } from "next/headers";
 import { type NextRequest, NextResponse } from "next/server";
 import { renewSignIn } from "@/lib/renewal";
 import { safeNextPath } from "@/lib/safe-next-path";
-import { apiWith, dropSession, SIGN_IN_ENDED, saveSession } from "@/lib/server-session";
+import { apiWith, clientAddress, dropSession, SIGN_IN_ENDED, saveSession } from "@/lib/server-session";
 import { REFRESH_COOKIE } from "@/lib/session-cookies";
 
 /**
@@ -16,7 +16,7 @@ export async function GET(request: NextRequest): Promise<NextResponse> {
   const refreshToken = (await cookies()).get(REFRESH_COOKIE)?.value;
   if (!refreshToken) return back("/sign-in");
 
-  const outcome = await renewSignIn(refreshToken);
+  const outcome = await renewSignIn(refreshToken, await clientAddress());
   if (outcome.kind === "unavailable") return back("/unavailable");
   if (outcome.kind === "renewed") {
     const me = await apiWith(outcome.tokens.accessToken)
