@@ -1,27 +1,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ApiProcess, spawnApi } from "@todo/api/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hasChromium } from "../../../tooling/chromium.mjs";
 
 const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TSX_CLI = createRequire(join(WEB_DIR, "package.json")).resolve("tsx/cli");
 
-export const CHROMIUM = "/usr/bin/chromium";
-export const hasChromium = existsSync(CHROMIUM);
-export const NO_CHROMIUM = `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the web app's tests`;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+export { CHROMIUM, hasChromium };
+export const NO_CHROMIUM = chromiumMissing("run the web app's tests");
 
 export const API_TEST_ENV: Record<string, string> = {
   DATABASE_URL: "",

@@ -1,27 +1,17 @@
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hasChromium } from "../../../tooling/chromium.mjs";
 import { type ApiProcess, spawnApi } from "../test/api-process.js";
 import { createTodoClient } from "./index.js";
 
 // Two tabs of one origin share localStorage and both renew at the same moment: the Web Lock must let exactly one
 // refresh reach the API. Real Chromium (Debian's: playwright cannot download one here), a real API process, and
 // the client bundled from its sources as a browser app would bundle it.
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const SKIP_NOTE = `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the cross-tab test`;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const SKIP_NOTE = chromiumMissing("run the cross-tab test");
 const password = "correct horse battery";
 
 let api: ApiProcess;

@@ -1,24 +1,10 @@
-import { existsSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hasChromium } from "../../../../tooling/chromium.mjs";
 import { startTestApp, type TestApp } from "../../test/harness.js";
 import { DOCS_CSP } from "./docs-router.js";
 
-// Debian's Chromium: playwright cannot download its own browser here. CI installs it (apt-get install chromium).
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const SKIP_NOTE = `${CHROMIUM} not found: install it (apt-get install -y chromium) to check /docs in a browser`;
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const SKIP_NOTE = chromiumMissing("check /docs in a browser");
 
 let app: TestApp;
 let browser: Browser;
