@@ -2,6 +2,15 @@
 // the API's document generator (apps/api/src/openapi) turns it into components and examples.
 import type { ZodTypeAny } from "zod/v3";
 import {
+  AccountExportSchema,
+  ChangePasswordBodySchema,
+  DeleteAccountBodySchema,
+  PasswordResetConfirmBodySchema,
+  PasswordResetRequestBodySchema,
+  SignInListSchema,
+  SignInSchema,
+} from "./accounts.js";
+import {
   LoginBodySchema,
   MeResponseSchema,
   RefreshTokenBodySchema,
@@ -25,6 +34,9 @@ export const OPENAPI_RESPONSE_COMPONENTS: Record<string, ZodTypeAny> = {
   MeResponse: MeResponseSchema,
   Task: TaskSchema,
   TaskPage: TaskPageSchema,
+  SignIn: SignInSchema,
+  SignInList: SignInListSchema,
+  AccountExport: AccountExportSchema,
 };
 export const OPENAPI_REQUEST_COMPONENTS: Record<string, ZodTypeAny> = {
   RegisterBody: RegisterBodySchema,
@@ -32,6 +44,10 @@ export const OPENAPI_REQUEST_COMPONENTS: Record<string, ZodTypeAny> = {
   RefreshTokenBody: RefreshTokenBodySchema,
   CreateTaskBody: CreateTaskBodySchema,
   UpdateTaskBody: UpdateTaskBodySchema,
+  PasswordResetRequestBody: PasswordResetRequestBodySchema,
+  PasswordResetConfirmBody: PasswordResetConfirmBodySchema,
+  ChangePasswordBody: ChangePasswordBodySchema,
+  DeleteAccountBody: DeleteAccountBodySchema,
 };
 
 /** The example shown for every 422 response. */
