@@ -86,3 +86,39 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+interface ForeignKeyLike extends ErrorLike {
+  constraint?: unknown;
+  meta?: { driverAdapterError?: unknown; field_name?: unknown; constraint?: unknown };
+}
+
+const constraintName = (e: ForeignKeyLike): string => {
+  const named = [e.constraint, e.meta?.constraint, e.meta?.field_name].find((c) => c !== undefined);
+  if (typeof named === "string") return named;
+  const index = (named as { index?: unknown } | undefined)?.index;
+  return typeof index === "string" ? index : typeof e.message === "string" ? e.message : "";
+};
+
+/**
+ * Whether an error is a foreign-key violation on a row's owner (`<table>_user_id_fkey`): the account was
+ * deleted while the request ran (an insert that saw the user, then found it gone when its check ran). The
+ * request's token belonged to an account that no longer exists: a 401, not a fault of ours.
+ */
+export function isOwnerGone(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [err];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (!current || typeof current !== "object" || seen.has(current)) continue;
+    seen.add(current);
+    const e = current as ForeignKeyLike;
+    const foreignKey =
+      e.originalCode === "23503" ||
+      e.code === "23503" ||
+      e.code === "P2003" ||
+      e.kind === "ForeignKeyConstraintViolation";
+    if (foreignKey && /_user_id_fkey\b/.test(constraintName(e))) return true;
+    pending.push(e.cause, e.meta?.driverAdapterError);
+  }
+  return false;
+}

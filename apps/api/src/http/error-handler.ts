@@ -2,7 +2,7 @@ import type { ErrorCode, ErrorDetail } from "@todo/contract";
 import { RequestValidationError } from "@ts-rest/express";
 import type { NextFunction, Request, Response } from "express";
 import { HashQueueFullError } from "../auth/hash-pool.js";
-import { isDatabaseUnavailable } from "../db/database-errors.js";
+import { isDatabaseUnavailable, isOwnerGone } from "../db/database-errors.js";
 import { AppError, serviceUnavailable } from "../errors/app-error.js";
 import { zodErrorToDetails } from "../lib/zod-details.js";
 
@@ -57,6 +57,12 @@ function toAppError(err: unknown): AppError | undefined {
     });
   }
   if (isDatabaseUnavailable(err)) return serviceUnavailable();
+  if (isOwnerGone(err)) {
+    // The account was deleted while this request ran (see isOwnerGone): its token is no longer anyone's.
+    return new AppError("UNAUTHORIZED", "The account no longer exists", [], {
+      "WWW-Authenticate": 'Bearer realm="todo-api", error="invalid_token"',
+    });
+  }
   return clientError(err);
 }
 
