@@ -1,3 +1,5 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, inject, it, vi } from "vitest";
 import type { FetchLike } from "./http.js";
 import { createTodoClient as createPlainClient } from "./index.js";
@@ -166,5 +168,81 @@ describe("the client against the real API", () => {
     expect((await stale.api.auth.me()).status).toBe(401);
     expect(recorder.requests).toEqual(["GET /api/v1/auth/me"]);
     expect(recorder.refreshes()).toBe(0);
+  });
+});
+
+/** The reset token mailed to `email`: the API under test writes its mails to an outbox folder (.eml files). */
+async function mailedResetToken(email: string): Promise<string> {
+  const outbox = inject("mailOutboxDir");
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    for (const file of await readdir(outbox)) {
+      // Undo quoted-printable soft line breaks and escapes of the text part.
+      const raw = (await readFile(join(outbox, file), "utf8")).replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      if (!raw.includes(`To: ${email}`)) continue;
+      const token = /\/reset-password\?token=([\w-]+)/.exec(raw)?.[1];
+      if (token) return token;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no reset mail for ${email}`);
+}
+
+describe("account recovery and self-service through the client", () => {
+  it("resets a forgotten password from the mailed token and is signed in", async () => {
+    const email = newEmail();
+    const first = createTodoClient({ baseUrl: inject("apiUrl") });
+    expect((await first.register({ email, password })).status).toBe(201);
+
+    const client = createTodoClient({ baseUrl: inject("apiUrl") });
+    expect((await client.api.account.requestPasswordReset({ body: { email } })).status).toBe(202);
+    const token = await mailedResetToken(email);
+    const bad = await client.confirmPasswordReset({ token: "not-a-real-token", password: "a new passphrase" });
+    expect(bad.status === 400 && bad.body.error.code).toBe("INVALID_RESET_TOKEN");
+    expect(await client.tokenStore.get()).toBeNull();
+
+    const reset = await client.confirmPasswordReset({ token, password: "a new passphrase" });
+    expect(reset.status).toBe(200);
+    expect((await client.api.auth.me()).status).toBe(200);
+    // The first device's sign-in ended with the reset.
+    expect((await first.api.auth.me()).status).toBe(401);
+  });
+
+  it("changes the password, lists and ends sign-ins, exports and deletes the account", async () => {
+    const email = newEmail();
+    const client = createTodoClient({ baseUrl: inject("apiUrl") });
+    const registered = await client.register({ email, password });
+    if (registered.status !== 201) throw new Error("register failed");
+    const userId = registered.body.user.id;
+    const phone = createTodoClient({ baseUrl: inject("apiUrl") });
+    expect((await phone.login({ email, password })).status).toBe(200);
+
+    const wrong = await client.api.account.changePassword({
+      body: { currentPassword: "not my password", newPassword: "a new passphrase" },
+    });
+    expect(wrong.status === 403 && wrong.body.error.code).toBe("INVALID_CREDENTIALS");
+    const listed = await client.api.account.listSignIns();
+    expect(listed.status === 200 && listed.body.items.map((s) => s.current)).toEqual([false, true]);
+    expect((await client.api.account.endOtherSignIns()).status).toBe(204);
+    const after = await client.api.account.listSignIns();
+    expect(after.status === 200 && after.body.items.length).toBe(1);
+    const unknown = await client.api.account.endSignIn({ params: { id: crypto.randomUUID() } });
+    expect(unknown.status).toBe(404);
+    const changed = await client.api.account.changePassword({
+      body: { currentPassword: password, newPassword: "a new passphrase" },
+    });
+    expect(changed.status).toBe(204);
+
+    await client.api.tasks.create({ params: { userId }, body: { title: "take me with you" } });
+    const exported = await client.api.account.exportAccount();
+    expect(exported.status === 200 && exported.body.tasks.map((t) => t.title)).toEqual(["take me with you"]);
+
+    const refused = await client.deleteAccount({ password });
+    expect(refused.status).toBe(403);
+    expect(await client.tokenStore.get()).not.toBeNull();
+    expect((await client.deleteAccount({ password: "a new passphrase" })).status).toBe(204);
+    expect(await client.tokenStore.get()).toBeNull();
+    expect(
+      (await createPlainClient({ baseUrl: inject("apiUrl") }).login({ email, password: "a new passphrase" })).status,
+    ).toBe(401);
   });
 });

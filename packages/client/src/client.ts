@@ -1,4 +1,11 @@
-import type { Contract, LoginBody, RegisterBody, SessionTokens } from "@todo/contract";
+import type {
+  Contract,
+  DeleteAccountBody,
+  LoginBody,
+  PasswordResetConfirmBody,
+  RegisterBody,
+  SessionTokens,
+} from "@todo/contract";
 import { type RouteInfo, type RouteTable, requiresBearerToken } from "@todo/contract/routes";
 import { bindRoutes, type FetchLike, type PreparedRequest, prepareRequest, type RouteResult, send } from "./http.js";
 import { readClaims } from "./jwt-claims.js";
@@ -44,6 +51,7 @@ export interface ExternalTokenClientOptions extends CommonOptions {
 }
 
 type AuthResponse<K extends "login" | "register"> = RouteResponse<Contract["auth"][K]>;
+type AccountResponse<K extends keyof Contract["account"]> = RouteResponse<Contract["account"][K]>;
 
 export interface TodoClient {
   /** The whole contract. Protected routes get the stored access token, renewed ahead of `exp` and on a 401. */
@@ -52,6 +60,16 @@ export interface TodoClient {
   login(body: LoginBody): Promise<AuthResponse<"login">>;
   /** Creates the account and signs in; on 201 the store holds the new tokens. */
   register(body: RegisterBody): Promise<AuthResponse<"register">>;
+  /**
+   * Sets a new password with the token of a mailed reset link and signs in: on 200 the store holds the new
+   * sign-in's tokens (every other sign-in of the account has ended). Other statuses are returned as they are.
+   */
+  confirmPasswordReset(body: PasswordResetConfirmBody): Promise<AccountResponse<"confirmPasswordReset">>;
+  /**
+   * Deletes the signed-in account and everything in it (`{ password }`, or `{}` for external identities); on
+   * 204 the store is cleared. Other statuses (403 wrong password, 429) are returned as they are.
+   */
+  deleteAccount(body: DeleteAccountBody): Promise<AccountResponse<"deleteAccount">>;
   /**
    * Ends the sign-in on the server and always clears the store, even when the server cannot be reached.
    * `revoked` says whether the server confirmed it.
@@ -199,6 +217,19 @@ export function createClient(
     async register(body) {
       const res = await plain.auth.register({ body });
       if (res.status === 201) await adopt(res.body);
+      return res;
+    },
+    async confirmPasswordReset(body) {
+      const res = await plain.account.confirmPasswordReset({ body });
+      if (res.status === 200) await adopt(res.body);
+      return res;
+    },
+    async deleteAccount(body) {
+      const res = await typed(api).account.deleteAccount({ body });
+      if (res.status === 204) {
+        refresher.reset();
+        await store.clear();
+      }
       return res;
     },
     async logout() {

@@ -2,15 +2,22 @@ import { routeTable } from "@todo/contract/routes";
 import { type CreateTodoClient, createClient } from "./client.js";
 
 export type {
+  AccountExport,
+  ChangePasswordBody,
   CreateTaskBody,
+  DeleteAccountBody,
   ErrorCode,
   ErrorDetail,
   ErrorResponse,
   ListTasksQuery,
   LoginBody,
   MeResponse,
+  PasswordResetConfirmBody,
+  PasswordResetRequestBody,
   RegisterBody,
   SessionTokens,
+  SignIn,
+  SignInList,
   Task,
   TaskPage,
   UpdateTaskBody,

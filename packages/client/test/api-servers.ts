@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { type ApiProcess, spawnApi } from "./api-process.js";
 
@@ -7,6 +10,8 @@ declare module "vitest" {
     apiUrl: string;
     /** A real API whose access tokens expire after one second, for the refresh path. */
     shortLivedApiUrl: string;
+    /** Where `apiUrl`'s API writes its mails (the development outbox: one .eml file per mail). */
+    mailOutboxDir: string;
   }
 }
 
@@ -33,14 +38,17 @@ async function stop(api: ApiProcess): Promise<void> {
 export default async function setup(project: TestProject) {
   // The API's Prisma client is generated beforehand by Turborepo (`@todo/client#test` depends on
   // `@todo/api#db:generate` in turbo.json), as for every task that needs it.
-  const apis = [spawnApi(TEST_ENV), spawnApi({ ...TEST_ENV, ACCESS_TOKEN_TTL: "1s" })];
+  const outbox = mkdtempSync(join(tmpdir(), "todo-client-outbox-"));
+  const apis = [spawnApi({ ...TEST_ENV, MAIL_OUTBOX_DIR: outbox }), spawnApi({ ...TEST_ENV, ACCESS_TOKEN_TTL: "1s" })];
   const stopAll = async () => {
     await Promise.all(apis.map(stop));
+    rmSync(outbox, { recursive: true, force: true });
   };
   try {
     const [url, shortLivedUrl] = await Promise.all(apis.map((api) => api.waitUntilListening(1, 60_000)));
     project.provide("apiUrl", url!);
     project.provide("shortLivedApiUrl", shortLivedUrl!);
+    project.provide("mailOutboxDir", outbox);
   } catch (err) {
     await stopAll();
     throw err;
