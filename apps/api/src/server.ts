@@ -21,6 +21,7 @@ import { createApp } from "./http/app.js";
 import { ServerLifecycle } from "./http/lifecycle.js";
 import { Metrics, registrySource } from "./metrics/metrics.js";
 import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
+import { createListService } from "./tasks/list-service.js";
 import { createTaskService } from "./tasks/task-service.js";
 
 const RATE_LIMIT_PURGE_MS = 5 * 60_000;
@@ -112,7 +113,8 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
         },
       },
     }),
-    tasks: createTaskService(db.prisma),
+    tasks: createTaskService(db.sql, { maxTasksPerUser: env.MAX_TASKS_PER_USER }),
+    lists: createListService(db.sql, { maxListsPerUser: env.MAX_LISTS_PER_USER }),
     isAcceptingTraffic: lifecycle.isAccepting,
     readinessTimeoutMs: Math.min(2_000, env.DB_CONNECTION_TIMEOUT_MS),
   });
