@@ -60,9 +60,9 @@ for (const tasks of taskCounts) {
     const db = new pg.Client({ connectionString: databaseUrl.toString() });
     await db.connect();
     await db.query(
-      `INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
+      `INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at, position)
        SELECT gen_random_uuid(), $1, 'task number ' || i, repeat('d', 200), i % 3 = 0,
-         now() - make_interval(secs => $2 - i), now()
+         now() - make_interval(secs => $2 - i), now(), 'b' || lpad(i::text, 6, '0')
        FROM generate_series(1, $2) AS i`,
       [user.id, tasks],
     );

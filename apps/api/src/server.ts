@@ -25,6 +25,7 @@ import { BackgroundJobs } from "./lib/background.js";
 import { Mailer } from "./mail/mailer.js";
 import { Metrics, registrySource } from "./metrics/metrics.js";
 import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
+import { createListService } from "./tasks/list-service.js";
 import { createTaskService } from "./tasks/task-service.js";
 
 const RATE_LIMIT_PURGE_MS = 5 * 60_000;
@@ -107,6 +108,7 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
     auth: createAuthService(authDeps),
     account: createAccountService({
       ...authDeps,
+      sql: db.sql,
       mailer,
       background,
       appUrl: env.APP_URL,
@@ -130,7 +132,8 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
       },
       onAccountDeleted: (userId) => provisioning.forget(userId),
     }),
-    tasks: createTaskService(db.prisma),
+    tasks: createTaskService(db.sql, { maxTasksPerUser: env.MAX_TASKS_PER_USER }),
+    lists: createListService(db.sql, { maxListsPerUser: env.MAX_LISTS_PER_USER }),
     isAcceptingTraffic: lifecycle.isAccepting,
     readinessTimeoutMs: Math.min(2_000, env.DB_CONNECTION_TIMEOUT_MS),
   });

@@ -54,10 +54,13 @@ export type SignInList = z.infer<typeof SignInListSchema>;
 
 export const SignInIdParamsSchema = z.object({ id: z.string() });
 
-/** A list as exported: every field the API stores for it. */
-export const ExportedListSchema = z
-  .object({ id: z.string(), name: z.string(), createdAt: TimestampSchema, updatedAt: TimestampSchema })
-  .passthrough();
+/** A list as exported: every field the API stores for it (the counts of the list routes are derived). */
+export const ExportedListSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
 
 /** Everything the API holds about the account that its owner can take elsewhere. */
 export const AccountExportSchema = z.object({

@@ -33,9 +33,15 @@ export const ERROR_CODES = {
   FORBIDDEN: { status: 403, description: "the token is valid, but `{userId}` in the path is not the token's user." },
   NOT_FOUND: {
     status: 404,
-    description: "no such task (or sign-in) for this user (including ids that are not valid ids).",
+    description: "no such task, list or sign-in for this user (including ids that are not valid ids).",
   },
   EMAIL_TAKEN: { status: 409, description: "an account with this email already exists." },
+  LIST_NAME_TAKEN: { status: 409, description: "the user already has a list of this name (ignoring case)." },
+  QUOTA_EXCEEDED: {
+    status: 409,
+    description:
+      "the user already has as many tasks (`MAX_TASKS_PER_USER`) or lists (`MAX_LISTS_PER_USER`) as allowed.",
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     description: "the body is larger than the server's limit (16 KiB by default).",

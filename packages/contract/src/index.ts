@@ -2,6 +2,7 @@ import { initContract } from "@ts-rest/core";
 import { accountContract } from "./accounts.js";
 import { authContract } from "./auth.js";
 import { healthContract } from "./health.js";
+import { listsContract } from "./lists.js";
 import { tasksContract } from "./tasks.js";
 
 export * from "./accounts.js";
@@ -9,6 +10,7 @@ export * from "./auth.js";
 export * from "./common.js";
 export * from "./errors.js";
 export * from "./health.js";
+export * from "./lists.js";
 export * from "./openapi-components.js";
 export * from "./routes.js";
 export * from "./tasks.js";
@@ -20,6 +22,7 @@ export const contract = c.router({
   auth: authContract,
   account: accountContract,
   tasks: tasksContract,
+  lists: listsContract,
   health: healthContract,
 });
 export type Contract = typeof contract;

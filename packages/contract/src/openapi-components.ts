@@ -19,7 +19,16 @@ import {
   UserSchema,
 } from "./auth.js";
 import { ErrorDetailSchema, type ErrorResponse, ErrorResponseSchema } from "./errors.js";
-import { CreateTaskBodySchema, TaskPageSchema, TaskSchema, UpdateTaskBodySchema } from "./tasks.js";
+import { ListBodySchema, TaskListCollectionSchema, TaskListSchema } from "./lists.js";
+import {
+  ClearCompletedResultSchema,
+  CreateTaskBodySchema,
+  MoveTaskBodySchema,
+  TaskPageSchema,
+  TaskSchema,
+  TaskSummarySchema,
+  UpdateTaskBodySchema,
+} from "./tasks.js";
 
 /**
  * Schemas published as named components, so third-party generators produce `Task`, `ErrorResponse` ...
@@ -34,6 +43,10 @@ export const OPENAPI_RESPONSE_COMPONENTS: Record<string, ZodTypeAny> = {
   MeResponse: MeResponseSchema,
   Task: TaskSchema,
   TaskPage: TaskPageSchema,
+  TaskSummary: TaskSummarySchema,
+  ClearCompletedResult: ClearCompletedResultSchema,
+  TaskList: TaskListSchema,
+  TaskListCollection: TaskListCollectionSchema,
   SignIn: SignInSchema,
   SignInList: SignInListSchema,
   AccountExport: AccountExportSchema,
@@ -44,6 +57,8 @@ export const OPENAPI_REQUEST_COMPONENTS: Record<string, ZodTypeAny> = {
   RefreshTokenBody: RefreshTokenBodySchema,
   CreateTaskBody: CreateTaskBodySchema,
   UpdateTaskBody: UpdateTaskBodySchema,
+  MoveTaskBody: MoveTaskBodySchema,
+  ListBody: ListBodySchema,
   PasswordResetRequestBody: PasswordResetRequestBodySchema,
   PasswordResetConfirmBody: PasswordResetConfirmBodySchema,
   ChangePasswordBody: ChangePasswordBodySchema,

@@ -44,6 +44,6 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     endSignIn: (caller, signInId) => endOwnSignIn(deps, caller.id, signInId),
     endOtherSignIns: (caller) => endOtherSignIns(deps, caller.id, caller.signInId),
     deleteAccount: (caller, body, origin) => deleteAccount(deps, caller.id, body, origin),
-    exportAccount: (caller) => exportAccount(deps.prisma, caller.id),
+    exportAccount: (caller) => exportAccount(deps.prisma, deps.sql, caller.id),
   };
 }

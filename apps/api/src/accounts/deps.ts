@@ -1,5 +1,6 @@
 import type { RateLimitRule } from "../auth/rate-limiter.js";
 import type { AuthServiceDeps } from "../auth/use-cases/deps.js";
+import type { Sql } from "../db/kysely.js";
 import type { BackgroundJobs } from "../lib/background.js";
 import type { Mailer } from "../mail/mailer.js";
 
@@ -14,6 +15,8 @@ export interface AccountLimits {
 
 /** What the account use cases run on: the auth dependencies, mail, and their own limits. */
 export interface AccountServiceDeps extends AuthServiceDeps {
+  /** The typed SQL layer (Kysely) the task and list services read with. */
+  sql: Sql;
   mailer: Mailer;
   background: BackgroundJobs;
   accountLimits: AccountLimits;

@@ -16,6 +16,7 @@ const paths = {
 };
 const expectedTables = [
   "_prisma_migrations",
+  "lists",
   "password_reset_tokens",
   "rate_limit_counters",
   "refresh_tokens",

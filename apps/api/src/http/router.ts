@@ -6,6 +6,7 @@ import type { AccountService } from "../accounts/account-service.js";
 import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
+import type { ListService } from "../tasks/list-service.js";
 import type { TaskService } from "../tasks/task-service.js";
 import { currentUser } from "./require-auth.js";
 
@@ -15,6 +16,7 @@ export interface RouterDeps {
   auth: AuthService;
   account: AccountService;
   tasks: TaskService;
+  lists: ListService;
   db: Database;
   /** False once shutdown begins, so load balancers stop sending traffic. */
   isAcceptingTraffic: () => boolean;
@@ -31,7 +33,16 @@ function requestEnded(res: Response): AbortSignal {
 }
 
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
-export function createRouter({ auth, account, tasks, db, logger, isAcceptingTraffic, readinessTimeoutMs }: RouterDeps) {
+export function createRouter({
+  auth,
+  account,
+  tasks,
+  lists,
+  db,
+  logger,
+  isAcceptingTraffic,
+  readinessTimeoutMs,
+}: RouterDeps) {
   const origin = (req: Request): RequestOrigin => ({
     ip: req.ip ?? "unknown",
     route: `${req.method} ${req.route?.path ?? req.path}`,
@@ -93,6 +104,12 @@ export function createRouter({ auth, account, tasks, db, logger, isAcceptingTraf
     tasks: {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),
       create: async ({ body, res }) => ({ status: 201, body: await tasks.create(currentUser(res).id, body) }),
+      // Before `get`: Express matches in registration order, and `summary` would otherwise be a task id.
+      summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
+      clearCompleted: async ({ query, res }) => ({
+        status: 200,
+        body: await tasks.clearCompleted(currentUser(res).id, query),
+      }),
       get: async ({ params, res }) => ({ status: 200, body: await tasks.get(currentUser(res).id, params.id) }),
       update: async ({ params, body, res }) => ({
         status: 200,
@@ -106,6 +123,23 @@ export function createRouter({ auth, account, tasks, db, logger, isAcceptingTraf
         status: 200,
         body: await tasks.toggleComplete(currentUser(res).id, params.id),
       }),
+      move: async ({ params, body, res }) => ({
+        status: 200,
+        body: await tasks.move(currentUser(res).id, params.id, body),
+      }),
+    },
+    lists: {
+      list: async ({ res }) => ({ status: 200, body: await lists.list(currentUser(res).id) }),
+      create: async ({ body, res }) => ({ status: 201, body: await lists.create(currentUser(res).id, body) }),
+      get: async ({ params, res }) => ({ status: 200, body: await lists.get(currentUser(res).id, params.listId) }),
+      update: async ({ params, body, res }) => ({
+        status: 200,
+        body: await lists.rename(currentUser(res).id, params.listId, body),
+      }),
+      delete: async ({ params, res }) => {
+        await lists.remove(currentUser(res).id, params.listId);
+        return { status: 204, body: undefined };
+      },
     },
     health: {
       liveness: async () => ({ status: 200, body: { status: "ok" } }),
