@@ -33,7 +33,13 @@ export interface AuthServiceDeps {
 
 /** Where a request came from, for rate limits and security logs. */
 export interface RequestOrigin {
+  /** The client's address (validated: see http/client-address.ts), for logs. */
   ip: string;
+  /**
+   * The client as per-address limits and the hashing queue's fair shares count it: its address grouped (an IPv6
+   * /64 is one client, IPv4-mapped IPv6 is IPv4). Use this, never `ip`, as the subject of a per-address limit.
+   */
+  client: string;
   route: string;
   /** The request's logger, carrying its request id. */
   log: Logger;

@@ -15,14 +15,14 @@ const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", "Invalid em
 /** A new sign-in for a password account, within the failed-login limits. */
 export async function login(deps: LoginDeps, body: LoginBody, origin: RequestOrigin): Promise<Session> {
   const { prisma, hasher, rateLimiter, limits } = deps;
-  const requester = { client: origin.ip, signal: origin.signal };
+  const requester = { client: origin.client, signal: origin.signal };
   hasher.assertRoom(requester);
   // The attempt takes its place in every limit before any password is compared (one statement, so
   // concurrent guesses cannot overtake a limit). Counters the caller charges to itself come first and
   // the account's own ceiling, which its owner also needs, last: see RateLimiter.reserve.
   const reservation = await rateLimiter.reserve([
-    { rule: limits.loginPerAccountAndAddress, subject: `${body.email} ${origin.ip}` },
-    { rule: limits.loginPerAddress, subject: origin.ip },
+    { rule: limits.loginPerAccountAndAddress, subject: `${body.email} ${origin.client}` },
+    { rule: limits.loginPerAddress, subject: origin.client },
     { rule: limits.loginPerAccount, subject: body.email },
   ]);
   if (!reservation.admitted) {

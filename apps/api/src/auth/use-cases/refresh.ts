@@ -19,7 +19,7 @@ const invalidRefreshToken = () => new AppError("UNAUTHORIZED", "Invalid or expir
  */
 export async function refresh(deps: RefreshDeps, refreshToken: string, origin: RequestOrigin): Promise<Session> {
   const { prisma } = deps;
-  await enforce(deps, deps.limits.refreshPerAddress, origin.ip, origin);
+  await enforce(deps, deps.limits.refreshPerAddress, origin.client, origin);
   const presentedHash = hashRefreshToken(refreshToken);
   const next = newRefreshToken();
   const rotated = await rotateRefreshToken(prisma, presentedHash, next.hash, deps.refreshReuseGraceSeconds);

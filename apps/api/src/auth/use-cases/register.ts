@@ -16,9 +16,9 @@ const isUniqueViolation = (err: unknown): boolean =>
 
 /** A new password account, signed in: the user and its first sign-in are created in one statement. */
 export async function register(deps: RegisterDeps, body: RegisterBody, origin: RequestOrigin): Promise<Session> {
-  const requester = { client: origin.ip, signal: origin.signal };
+  const requester = { client: origin.client, signal: origin.signal };
   deps.hasher.assertRoom(requester);
-  await enforce(deps, deps.limits.registerPerAddress, origin.ip, origin);
+  await enforce(deps, deps.limits.registerPerAddress, origin.client, origin);
   const passwordHash = await deps.hasher.hash(body.password, requester);
   const signIn = newSignIn(deps);
   try {
