@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parseDurationSeconds } from "../lib/duration.js";
+import { trustProxyProblems } from "./trust-proxy.js";
 
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 
@@ -220,6 +221,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const secretSource = JWT_SECRET ? "JWT_SECRET" : BETTER_AUTH_SECRET ? "BETTER_AUTH_SECRET" : undefined;
   const secret = JWT_SECRET ?? BETTER_AUTH_SECRET;
 
+  if (Array.isArray(rest.TRUST_PROXY)) {
+    const problems = trustProxyProblems(rest.TRUST_PROXY, rest.NODE_ENV === "production");
+    if (problems.length > 0) throw new EnvError(problems);
+  }
   if (rest.NODE_ENV === "production") {
     if (rest.TRUST_PROXY === true) {
       throw new EnvError([
