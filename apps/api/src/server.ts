@@ -6,6 +6,7 @@ import { connectionsCheckingIntervalMs } from "../../../tooling/net-guard.mjs";
 import { AccessTokens } from "./auth/access-tokens.js";
 import { createAuthService } from "./auth/auth-service.js";
 import { Authenticator } from "./auth/authenticator.js";
+import { deriveKey } from "./auth/derived-keys.js";
 import { hashPoolDepth } from "./auth/hash-pool.js";
 import { PasswordHasher } from "./auth/passwords.js";
 import { RateLimiter } from "./auth/rate-limiter.js";
@@ -85,6 +86,8 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
       onRateLimited: metrics?.rateLimitRejected,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+      refreshReuseGraceMaxReplays: env.REFRESH_REUSE_GRACE_MAX_REPLAYS,
+      refreshSuccessorKey: deriveKey(env.jwtSecret, "refresh-successor"),
       limits: {
         loginPerAccountAndAddress: {
           name: "login-account-address",

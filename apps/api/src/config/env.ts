@@ -126,6 +126,9 @@ const EnvSchema = z.object({
   // A retired refresh token presented again this soon after its rotation is a retry (two tabs, a lost
   // response), answered with a new pair for the same sign-in; later it is theft.
   REFRESH_REUSE_GRACE_SECONDS: int(10, 0, 300),
+  // Presentations of one retired refresh token answered within the grace (another tab, a retry); one more is
+  // theft and ends the sign-in.
+  REFRESH_REUSE_GRACE_MAX_REPLAYS: int(2, 0, 100),
   // From accepting a connection to its request's complete headers: bounds silent and trickling clients.
   HEADERS_TIMEOUT_MS: int(10_000, 1_000, 600_000),
   // Open connections per process beyond which new ones are closed at once (0: no limit).

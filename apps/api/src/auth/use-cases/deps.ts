@@ -29,6 +29,10 @@ export interface AuthServiceDeps {
   refreshTokenTtlSeconds: number;
   /** How long after its rotation a retired refresh token still gets a new pair (a retry, two tabs). */
   refreshReuseGraceSeconds: number;
+  /** How many times a retired refresh token is answered within its grace; one more is theft. */
+  refreshReuseGraceMaxReplays: number;
+  /** Derives each refresh token's one successor (see successorRefreshToken). */
+  refreshSuccessorKey: Buffer;
 }
 
 /** Where a request came from, for rate limits and security logs. */
