@@ -115,6 +115,11 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_WINDOW: duration("15m"),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: int(100, 1, 1_000_000),
   RATE_LIMIT_LOGIN_ACCOUNT_WINDOW: duration("1h"),
+  // Failed logins carrying one device token (OWASP device cookie) per RATE_LIMIT_LOGIN_WINDOW: such attempts
+  // count against their device instead of the limits above, and a device token past it is locked itself.
+  RATE_LIMIT_LOGIN_PER_DEVICE: int(10, 1, 1_000_000),
+  // How long the device token of a successful sign-in is honoured.
+  DEVICE_TOKEN_TTL: duration("90d"),
   RATE_LIMIT_REGISTER_PER_ADDRESS: int(100, 1, 1_000_000),
   RATE_LIMIT_REGISTER_WINDOW: duration("1h"),
   RATE_LIMIT_REFRESH_PER_ADDRESS: int(300, 1, 1_000_000),

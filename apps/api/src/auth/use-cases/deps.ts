@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { AccessTokens } from "../access-tokens.js";
+import type { DeviceTokens } from "../device-tokens.js";
 import type { PasswordHasher } from "../passwords.js";
 import type { RateLimiter, RateLimitRule } from "../rate-limiter.js";
 import type { SessionRevocations } from "../session-revocations.js";
@@ -12,6 +13,8 @@ export interface AuthLimits {
   loginPerAddress: RateLimitRule;
   /** Failed logins for one account from all addresses: a ceiling well above the tight limit. */
   loginPerAccount: RateLimitRule;
+  /** Failed logins carrying one valid device token for the account: instead of the three above. */
+  loginPerDevice: RateLimitRule;
   registerPerAddress: RateLimitRule;
   refreshPerAddress: RateLimitRule;
 }
@@ -31,6 +34,8 @@ export interface AuthServiceDeps {
   refreshReuseGraceSeconds: number;
   /** How many times a retired refresh token is answered within its grace; one more is theft. */
   refreshReuseGraceMaxReplays: number;
+  /** Issues and checks the device tokens of successful sign-ins (OWASP device cookies). */
+  deviceTokens: DeviceTokens;
   /** Derives each refresh token's one successor (see successorRefreshToken). */
   refreshSuccessorKey: Buffer;
 }
