@@ -1,12 +1,15 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { createAccountService } from "./accounts/account-service.js";
 import { purgeAccountLeftovers } from "./accounts/housekeeping.js";
+import { connectionsCheckingIntervalMs } from "../../../tooling/net-guard.mjs";
 import { AccessTokens } from "./auth/access-tokens.js";
 import { type AuthLimits, type AuthServiceDeps, createAuthService } from "./auth/auth-service.js";
 import { Authenticator } from "./auth/authenticator.js";
+import { deriveKey } from "./auth/derived-keys.js";
+import { DeviceTokens } from "./auth/device-tokens.js";
 import { hashPoolDepth } from "./auth/hash-pool.js";
 import { PasswordHasher } from "./auth/passwords.js";
 import { RateLimiter } from "./auth/rate-limiter.js";
@@ -89,6 +92,9 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
     onRateLimited: metrics?.rateLimitRejected,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+    refreshReuseGraceMaxReplays: env.REFRESH_REUSE_GRACE_MAX_REPLAYS,
+    refreshSuccessorKey: deriveKey(env.jwtSecret, "refresh-successor"),
+    deviceTokens: new DeviceTokens(deriveKey(env.jwtSecret, "device-token"), env.DEVICE_TOKEN_TTL),
     limits: authLimits(env),
   };
 
@@ -138,8 +144,12 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
     readinessTimeoutMs: Math.min(2_000, env.DB_CONNECTION_TIMEOUT_MS),
   });
 
-  const server = app.listen(env.PORT, env.HOST);
-  lifecycle.attach(server);
+  const server = createServer(
+    { connectionsCheckingInterval: connectionsCheckingIntervalMs(env.HEADERS_TIMEOUT_MS) },
+    app,
+  ).listen(env.PORT, env.HOST);
+  const trustProxy = app.get("trust proxy fn") as (address: string, hop: number) => boolean;
+  lifecycle.attach(server, (address) => trustProxy(address, 0));
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", resolveListen);
     server.once("error", reject);
@@ -214,6 +224,11 @@ function authLimits(env: Env): AuthLimits {
       name: "login-account",
       limit: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
       windowSeconds: env.RATE_LIMIT_LOGIN_ACCOUNT_WINDOW,
+    },
+    loginPerDevice: {
+      name: "login-device",
+      limit: env.RATE_LIMIT_LOGIN_PER_DEVICE,
+      windowSeconds: env.RATE_LIMIT_LOGIN_WINDOW,
     },
     registerPerAddress: {
       name: "register-address",

@@ -22,7 +22,7 @@ export async function requestPasswordReset(
   body: PasswordResetRequestBody,
   origin: RequestOrigin,
 ): Promise<void> {
-  await enforce(deps, deps.accountLimits.resetRequestPerAddress, origin.ip, origin);
+  await enforce(deps, deps.accountLimits.resetRequestPerAddress, origin.client, origin);
   if (!deps.mailer.available) {
     throw new AppError("MAIL_UNAVAILABLE", "Password reset by email is not available: no mail server is configured");
   }
@@ -80,8 +80,8 @@ export async function confirmPasswordReset(
   origin: RequestOrigin,
 ): Promise<SessionTokens> {
   const { prisma, hasher } = deps;
-  await enforce(deps, deps.accountLimits.resetConfirmPerAddress, origin.ip, origin);
-  const requester = { client: origin.ip, signal: origin.signal };
+  await enforce(deps, deps.accountLimits.resetConfirmPerAddress, origin.client, origin);
+  const requester = { client: origin.client, signal: origin.signal };
   hasher.assertRoom(requester);
   const tokenHash = hashSecretToken(body.token);
   const rejected = (reason: string) => {

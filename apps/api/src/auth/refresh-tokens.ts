@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { hashSecretToken, newSecretToken } from "../lib/secret-token.js";
 
 /** 256 random bits, base64url: opaque to clients, never stored in the clear. */
@@ -5,3 +6,14 @@ export const newRefreshToken = newSecretToken;
 
 /** A refresh token's stored form (SHA-256). */
 export const hashRefreshToken = hashSecretToken;
+
+/**
+ * The one successor of a refresh token: an HMAC of it under a server key (see deriveKey). Every presentation of
+ * a token within its reuse grace (two tabs, a retry) gets this same successor, so a sign-in stays one chain of
+ * tokens and never forks into independent ones; a copy held by someone else keeps colliding with the owner's
+ * and is caught as reuse. Without the key it is as unpredictable as a random token (256 bits).
+ */
+export function successorRefreshToken(key: Buffer, presented: string): { token: string; hash: string } {
+  const token = createHmac("sha256", key).update(presented, "utf8").digest("base64url");
+  return { token, hash: hashRefreshToken(token) };
+}

@@ -8,6 +8,7 @@ import type { Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
 import type { ListService } from "../tasks/list-service.js";
 import type { TaskService } from "../tasks/task-service.js";
+import { clientAddress, clientGroup } from "./client-address.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {
@@ -44,7 +45,8 @@ export function createRouter({
   readinessTimeoutMs,
 }: RouterDeps) {
   const origin = (req: Request): RequestOrigin => ({
-    ip: req.ip ?? "unknown",
+    ip: clientAddress(req),
+    client: clientGroup(req),
     route: `${req.method} ${req.route?.path ?? req.path}`,
     log: req.res?.locals.log ?? logger,
     userAgent: req.get("user-agent")?.slice(0, 512),
@@ -150,10 +152,9 @@ export function createRouter({
         } catch {
           throw new AppError("SERVICE_UNAVAILABLE", "The database is unavailable");
         }
-        return {
-          status: 200,
-          body: { status: "ready", database: "up", engine: db.kind, ...(db.dataDir && { dataDir: db.dataDir }) },
-        };
+        // The embedded database's folder is logged at start ("Todo API listening"), never served: an absolute
+        // path tells anonymous callers about the host's layout.
+        return { status: 200, body: { status: "ready", database: "up", engine: db.kind } };
       },
     },
   });

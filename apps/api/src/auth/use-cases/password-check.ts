@@ -17,11 +17,10 @@ export async function checkAccountPassword(
   origin: RequestOrigin,
 ): Promise<boolean> {
   const { hasher, rateLimiter, limits } = deps;
-  const requester = { client: origin.ip, signal: origin.signal };
-  hasher.assertRoom(requester);
+  hasher.assertRoom({ client: origin.client, signal: origin.signal, lane: "rest" });
   const reservation = await rateLimiter.reserve([
-    { rule: limits.loginPerAccountAndAddress, subject: `${account.email} ${origin.ip}` },
-    { rule: limits.loginPerAddress, subject: origin.ip },
+    { rule: limits.loginPerAccountAndAddress, subject: `${account.email} ${origin.client}` },
+    { rule: limits.loginPerAddress, subject: origin.client },
     { rule: limits.loginPerAccount, subject: account.email },
   ]);
   if (!reservation.admitted) {
@@ -39,7 +38,9 @@ export async function checkAccountPassword(
   if (exceedsBcryptLimit(password)) return wrong("password_too_long");
   let ok: boolean;
   try {
-    ok = await hasher.verify(password, account.passwordHash, requester);
+    // Signed in already: the clean lane when the address has no other failure in the window (as for logins).
+    const lane = reservation.counts[1] === 1 ? "clean" : "rest";
+    ok = await hasher.verify(password, account.passwordHash, { client: origin.client, signal: origin.signal, lane });
   } catch (err) {
     // No password was compared (hash queue full, or the request ended first): not a failed attempt.
     await rateLimiter.refund(reservation).catch(() => undefined);
