@@ -19,8 +19,8 @@ import jwt from "jsonwebtoken";
 import pg from "pg";
 import { openDatabase } from "../src/db/database.js";
 import { Prisma } from "../src/generated/prisma/client.js";
-import { TASK_COLUMNS } from "../src/tasks/task-service.js";
 import { createLogger } from "../src/lib/logger.js";
+import { TASK_COLUMNS } from "../src/tasks/task-service.js";
 
 const layer = Number(process.env.LAYER ?? 0);
 const databaseUrl = process.env.DATABASE_URL ?? "";

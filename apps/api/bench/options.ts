@@ -9,16 +9,7 @@ export const API_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO_ROOT = join(API_DIR, "../..");
 export const DOC = join(REPO_ROOT, "docs/performance.md");
 
-export type Scenario =
-  | "list"
-  | "get"
-  | "create"
-  | "update"
-  | "toggle"
-  | "delete"
-  | "login"
-  | "mixed"
-  | BigListScenario;
+export type Scenario = "list" | "get" | "create" | "update" | "toggle" | "delete" | "login" | "mixed" | BigListScenario;
 /** The list route on one user's 10,000 tasks: each sort, and a search. */
 export const BIG_LIST_QUERIES = {
   "10k:manual": "sort=manual",
