@@ -18,6 +18,7 @@ import type { Env } from "./config/env.js";
 import { type Database, databaseTarget } from "./db/database.js";
 import { openMigratedDatabase } from "./db/migrated-database.js";
 import { createApp } from "./http/app.js";
+import { IdempotencyStore, purgeExpiredIdempotencyRecords } from "./idempotency/idempotency-store.js";
 import { ServerLifecycle } from "./http/lifecycle.js";
 import { Metrics, registrySource } from "./metrics/metrics.js";
 import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
@@ -56,6 +57,7 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
   const purgeTimer = setInterval(() => {
     rateLimiter.purgeExpired().catch(() => undefined);
     purgeEndedSessions(db.prisma, env.ACCESS_TOKEN_TTL).catch(() => undefined);
+    purgeExpiredIdempotencyRecords(db.prisma).catch(() => undefined);
   }, RATE_LIMIT_PURGE_MS).unref();
 
   const lifecycle = new ServerLifecycle(env, logger);
@@ -113,6 +115,12 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
       },
     }),
     tasks: createTaskService(db.prisma),
+    idempotency: new IdempotencyStore(db.prisma, {
+      ttlSeconds: env.IDEMPOTENCY_KEY_TTL,
+      // Past the longest a request can run (its deadline, or a statement still running after it), so a slow
+      // first request is never taken over and run twice.
+      leaseMs: Math.max(env.REQUEST_TIMEOUT_MS, env.DB_STATEMENT_TIMEOUT_MS) + 5_000,
+    }),
     isAcceptingTraffic: lifecycle.isAccepting,
     readinessTimeoutMs: Math.min(2_000, env.DB_CONNECTION_TIMEOUT_MS),
   });

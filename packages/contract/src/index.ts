@@ -1,11 +1,14 @@
 import { initContract } from "@ts-rest/core";
 import { authContract } from "./auth.js";
+import { changesContract } from "./changes.js";
 import { healthContract } from "./health.js";
 import { tasksContract } from "./tasks.js";
 
 export * from "./auth.js";
+export * from "./changes.js";
 export * from "./common.js";
 export * from "./errors.js";
+export * from "./headers.js";
 export * from "./health.js";
 export * from "./openapi-components.js";
 export * from "./routes.js";
@@ -17,6 +20,7 @@ const c = initContract();
 export const contract = c.router({
   auth: authContract,
   tasks: tasksContract,
+  changes: changesContract,
   health: healthContract,
 });
 export type Contract = typeof contract;

@@ -2,6 +2,7 @@ import { initContract } from "@ts-rest/core";
 import { z } from "zod/v3";
 import { hasNoNul, NO_NUL_MESSAGE, TimestampSchema, UserIdParamSchema } from "./common.js";
 import { AuthenticatedErrorResponses, ErrorResponseSchema } from "./errors.js";
+import { IDEMPOTENT_CREATE_DESCRIPTION, IdempotencyKeyHeadersSchema } from "./headers.js";
 import { API_PATH_PREFIX, taskRoutes } from "./routes.js";
 
 const c = initContract();
@@ -91,9 +92,11 @@ export const tasksContract = c.router(
     create: {
       ...taskRoutes.create,
       pathParams: OwnerPathParamsSchema,
+      headers: IdempotencyKeyHeadersSchema,
       body: CreateTaskBodySchema,
-      responses: { 201: TaskSchema, ...ownerErrors },
+      responses: { 201: TaskSchema, ...ownerErrors, 409: ErrorResponseSchema },
       summary: "Create a task",
+      description: IDEMPOTENT_CREATE_DESCRIPTION,
     },
     get: {
       ...taskRoutes.get,

@@ -5,7 +5,9 @@ import type { Logger } from "pino";
 import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
+import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
 import type { TaskService } from "../tasks/task-service.js";
+import { withIdempotency } from "./idempotency.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {
@@ -13,6 +15,8 @@ export interface RouterDeps {
   logger: Logger;
   auth: AuthService;
   tasks: TaskService;
+  /** Answers kept for `Idempotency-Key` retries (routes marked `idempotent` in the route table). */
+  idempotency: IdempotencyStore;
   db: Database;
   /** False once shutdown begins, so load balancers stop sending traffic. */
   isAcceptingTraffic: () => boolean;
@@ -29,7 +33,8 @@ function requestEnded(res: Response): AbortSignal {
 }
 
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
-export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, readinessTimeoutMs }: RouterDeps) {
+export function createRouter(deps: RouterDeps) {
+  const { auth, tasks, db, logger, isAcceptingTraffic, readinessTimeoutMs } = deps;
   const origin = (req: Request): RequestOrigin => ({
     ip: req.ip ?? "unknown",
     route: `${req.method} ${req.route?.path ?? req.path}`,
@@ -37,7 +42,7 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
     signal: req.res && requestEnded(req.res),
   });
 
-  return s.router(contract, {
+  const implementation = {
     auth: {
       register: async ({ body, req }) => ({ status: 201, body: await auth.register(body, origin(req)) }),
       login: async ({ body, req }) => ({ status: 200, body: await auth.login(body, origin(req)) }),
@@ -65,6 +70,11 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
         body: await tasks.toggleComplete(currentUser(res).id, params.id),
       }),
     },
+    changes: {
+      get: async () => {
+        throw new AppError("SERVICE_UNAVAILABLE", "Not implemented yet");
+      },
+    },
     health: {
       liveness: async () => ({ status: 200, body: { status: "ok" } }),
       readiness: async () => {
@@ -80,5 +90,6 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
         };
       },
     },
-  });
+  } satisfies Parameters<typeof s.router<typeof contract>>[1];
+  return s.router(contract, withIdempotency(contract, implementation, deps.idempotency));
 }
