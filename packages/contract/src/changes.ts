@@ -1,7 +1,8 @@
 import { initContract } from "@ts-rest/core";
 import { z } from "zod/v3";
-import { hasNoNul, NO_NUL_MESSAGE, TimestampSchema, UserIdParamSchema } from "./common.js";
+import { hasNoNul, NO_NUL_MESSAGE, UserIdParamSchema } from "./common.js";
 import { AuthenticatedErrorResponses, ErrorResponseSchema } from "./errors.js";
+import { TaskListSchema } from "./lists.js";
 import { API_PATH_PREFIX, changesRoutes } from "./routes.js";
 import { TaskSchema } from "./tasks.js";
 
@@ -14,12 +15,7 @@ export const CHANGES_PAGE_SIZE_MAX = 1000;
  * A list as the changes feed carries it: its own fields. The active and completed counts of `GET …/lists`
  * follow from the tasks a client holds, so a task's change never has to resend its list.
  */
-export const SyncListSchema = z.object({
-  id: z.string().uuid(),
-  name: z.string(),
-  createdAt: TimestampSchema,
-  updatedAt: TimestampSchema,
-});
+export const SyncListSchema = TaskListSchema.omit({ activeCount: true, completedCount: true });
 export type SyncList = z.infer<typeof SyncListSchema>;
 
 export const ChangesQuerySchema = z.object({

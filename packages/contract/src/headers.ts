@@ -65,3 +65,9 @@ export const IDEMPOTENT_CREATE_DESCRIPTION =
   "safe: the first request's status and body are kept for 24 hours (per user), a retry with the same key and body " +
   "gets them again with `Idempotent-Replayed: true` and creates nothing; the same key with another body is 422 " +
   "`IDEMPOTENCY_KEY_REUSED`; while the first request still runs, 409 `IDEMPOTENCY_KEY_IN_USE` with `Retry-After`.";
+
+/** What a conditional write's documentation says about `If-Match`. */
+export const IF_MATCH_DESCRIPTION =
+  "Send `If-Match` with the task's `ETag` to change it only if nobody else did since you read it: otherwise 412 " +
+  "`PRECONDITION_FAILED` and nothing changes (the check and the write are one atomic step). Without `If-Match`, " +
+  "the last write wins. The answer carries the task's new `ETag`.";

@@ -118,7 +118,6 @@ function idempotent(route: AppRoute, store: IdempotencyStore, handler: Handler):
     }
     return result;
   };
-
 }
 
 /**

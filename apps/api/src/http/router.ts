@@ -69,6 +69,32 @@ export function createRouter(deps: RouterDeps) {
         status: 200,
         body: await tasks.toggleComplete(currentUser(res).id, params.id),
       }),
+      summary: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      clearCompleted: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      move: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+    },
+    lists: {
+      list: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      create: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      get: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      update: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      delete: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
     },
     changes: {
       get: async () => {
