@@ -22,6 +22,7 @@ import { IdempotencyStore, purgeExpiredIdempotencyRecords } from "./idempotency/
 import { ServerLifecycle } from "./http/lifecycle.js";
 import { Metrics, registrySource } from "./metrics/metrics.js";
 import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
+import { createChangesService, purgeOldTombstones } from "./sync/changes-service.js";
 import { createTaskService } from "./tasks/task-service.js";
 
 const RATE_LIMIT_PURGE_MS = 5 * 60_000;
@@ -58,6 +59,7 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
     rateLimiter.purgeExpired().catch(() => undefined);
     purgeEndedSessions(db.prisma, env.ACCESS_TOKEN_TTL).catch(() => undefined);
     purgeExpiredIdempotencyRecords(db.prisma).catch(() => undefined);
+    purgeOldTombstones(db.prisma, env.SYNC_TOMBSTONE_TTL).catch(() => undefined);
   }, RATE_LIMIT_PURGE_MS).unref();
 
   const lifecycle = new ServerLifecycle(env, logger);
@@ -115,6 +117,7 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
       },
     }),
     tasks: createTaskService(db.prisma),
+    changes: createChangesService(db.prisma),
     idempotency: new IdempotencyStore(db.prisma, {
       ttlSeconds: env.IDEMPOTENCY_KEY_TTL,
       // Past the longest a request can run (its deadline, or a statement still running after it), so a slow

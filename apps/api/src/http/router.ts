@@ -6,6 +6,7 @@ import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
 import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
+import type { ChangesService } from "../sync/changes-service.js";
 import type { TaskService } from "../tasks/task-service.js";
 import { withIdempotency } from "./idempotency.js";
 import { currentUser } from "./require-auth.js";
@@ -15,6 +16,7 @@ export interface RouterDeps {
   logger: Logger;
   auth: AuthService;
   tasks: TaskService;
+  changes: ChangesService;
   /** Answers kept for `Idempotency-Key` retries (routes marked `idempotent` in the route table). */
   idempotency: IdempotencyStore;
   db: Database;
@@ -34,7 +36,7 @@ function requestEnded(res: Response): AbortSignal {
 
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
 export function createRouter(deps: RouterDeps) {
-  const { auth, tasks, db, logger, isAcceptingTraffic, readinessTimeoutMs } = deps;
+  const { auth, tasks, changes, db, logger, isAcceptingTraffic, readinessTimeoutMs } = deps;
   const origin = (req: Request): RequestOrigin => ({
     ip: req.ip ?? "unknown",
     route: `${req.method} ${req.route?.path ?? req.path}`,
@@ -97,9 +99,7 @@ export function createRouter(deps: RouterDeps) {
       },
     },
     changes: {
-      get: async () => {
-        throw new AppError("SERVICE_UNAVAILABLE", "Not implemented yet");
-      },
+      get: async ({ query, res }) => ({ status: 200, body: await changes.changes(currentUser(res).id, query) }),
     },
     health: {
       liveness: async () => ({ status: 200, body: { status: "ok" } }),
