@@ -23,6 +23,7 @@ import { ServerLifecycle } from "./http/lifecycle.js";
 import { Metrics, registrySource } from "./metrics/metrics.js";
 import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
 import { createChangesService, purgeOldTombstones } from "./sync/changes-service.js";
+import { createListService } from "./tasks/list-service.js";
 import { createTaskService } from "./tasks/task-service.js";
 
 const RATE_LIMIT_PURGE_MS = 5 * 60_000;
@@ -116,8 +117,9 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
         },
       },
     }),
-    tasks: createTaskService(db.prisma),
-    changes: createChangesService(db.prisma),
+    tasks: createTaskService(db.sql, { maxTasksPerUser: env.MAX_TASKS_PER_USER }),
+    lists: createListService(db.sql, { maxListsPerUser: env.MAX_LISTS_PER_USER }),
+    changes: createChangesService(db.sql),
     idempotency: new IdempotencyStore(db.prisma, {
       ttlSeconds: env.IDEMPOTENCY_KEY_TTL,
       // Past the longest a request can run (its deadline, or a statement still running after it), so a slow

@@ -1,24 +1,21 @@
 import type { ChangesPage, ChangesQuery, SyncList, Task } from "@todo/contract";
+import { sql } from "kysely";
+import type { Sql } from "../db/kysely.js";
 import { AppError } from "../errors/app-error.js";
-import { Prisma, type PrismaClient, type Task as TaskRow } from "../generated/prisma/client.js";
-import { toTaskDto } from "../tasks/task-service.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { TASK_COLUMNS, toTaskDto } from "../tasks/task-service.js";
 import { decodeSyncCursor, encodeSyncCursor, type SyncCursor } from "./sync-cursor.js";
-
-const TASK_COLUMNS = Prisma.sql`id, user_id AS "userId", title, description, completed,
-  created_at AS "createdAt", updated_at AS "updatedAt", list_id AS "listId", due_date AS "dueDate", priority,
-  position, completed_at AS "completedAt", version, change_seq AS "changeSeq"`;
 
 interface ListRow {
   id: string;
   name: string;
   createdAt: Date;
   updatedAt: Date;
-  changeSeq: bigint;
 }
 interface TombstoneRow {
-  kind: "task" | "list";
+  kind: string;
   entityId: string;
-  changeSeq: bigint;
+  changeSeq: string;
 }
 
 type Change =
@@ -50,16 +47,21 @@ const toListDto = (row: ListRow): SyncList => ({
  * skipping anything. A row changed again meanwhile moves past `high` and comes in a later page: a change may
  * arrive twice, never not at all.
  */
-export function createChangesService(prisma: PrismaClient) {
+export function createChangesService(db: Sql) {
   return {
     async changes(ownerId: string, query: ChangesQuery): Promise<ChangesPage> {
       const given = query.cursor === undefined ? undefined : decodeSyncCursor(query.cursor);
       if (query.cursor !== undefined && !given) throw invalidCursor();
 
-      const counters = await prisma.$queryRaw<{ seq: bigint; prunedSeq: bigint }[]>`
-        SELECT seq, pruned_seq AS "prunedSeq" FROM sync_counters WHERE user_id = ${ownerId}`;
-      const high = counters[0]?.seq ?? 0n;
-      const pruned = counters[0]?.prunedSeq ?? 0n;
+      // bigint columns travel as text (pg's default) and are compared as BigInt here.
+      const counter = (
+        await sql<{ seq: string; prunedSeq: string }>`
+          SELECT seq::text AS seq, pruned_seq::text AS "prunedSeq" FROM sync_counters WHERE user_id = ${ownerId}`.execute(
+          db,
+        )
+      ).rows[0];
+      const high = BigInt(counter?.seq ?? 0);
+      const pruned = BigInt(counter?.prunedSeq ?? 0);
 
       // From scratch: everything there is, and only the deletions that happen from now on.
       const cursor: SyncCursor = given ?? { position: 0n, floor: high };
@@ -70,28 +72,42 @@ export function createChangesService(prisma: PrismaClient) {
       if (deletionsAfter < pruned) throw cursorExpired();
 
       const take = query.limit + 1;
+      const after = String(cursor.position);
+      const upTo = String(high);
+      const seq = sql<string>`change_seq::text`.as("seq");
       const [tasks, lists, tombstones] = await Promise.all([
-        prisma.$queryRaw<(TaskRow & { changeSeq: bigint })[]>`
-          SELECT ${TASK_COLUMNS} FROM tasks
-          WHERE user_id = ${ownerId} AND change_seq > ${cursor.position} AND change_seq <= ${high}
-          ORDER BY change_seq LIMIT ${take}`,
-        prisma.$queryRaw<ListRow[]>`
-          SELECT id, name, created_at AS "createdAt", updated_at AS "updatedAt", change_seq AS "changeSeq"
-          FROM lists
-          WHERE user_id = ${ownerId} AND change_seq > ${cursor.position} AND change_seq <= ${high}
-          ORDER BY change_seq LIMIT ${take}`,
-        prisma.$queryRaw<TombstoneRow[]>`
-          SELECT kind, entity_id::text AS "entityId", change_seq AS "changeSeq" FROM sync_tombstones
-          WHERE user_id = ${ownerId} AND change_seq > ${deletionsAfter} AND change_seq <= ${high}
-          ORDER BY change_seq LIMIT ${take}`,
+        db
+          .selectFrom("tasks")
+          .select([...TASK_COLUMNS, seq])
+          .where("userId", "=", ownerId)
+          .where(sql`change_seq`, ">", sql`${after}::bigint`)
+          .where(sql`change_seq`, "<=", sql`${upTo}::bigint`)
+          .orderBy(sql`change_seq`)
+          .limit(take)
+          .execute(),
+        db
+          .selectFrom("lists")
+          .select(["id", "name", "createdAt", "updatedAt", seq])
+          .where("userId", "=", ownerId)
+          .where(sql`change_seq`, ">", sql`${after}::bigint`)
+          .where(sql`change_seq`, "<=", sql`${upTo}::bigint`)
+          .orderBy(sql`change_seq`)
+          .limit(take)
+          .execute(),
+        sql<TombstoneRow>`
+          SELECT kind, entity_id::text AS "entityId", change_seq::text AS "changeSeq" FROM sync_tombstones
+          WHERE user_id = ${ownerId} AND change_seq > ${String(deletionsAfter)}::bigint AND change_seq <= ${upTo}::bigint
+          ORDER BY change_seq LIMIT ${take}`
+          .execute(db)
+          .then((r) => r.rows),
       ]);
 
       const merged: Change[] = [
-        ...tasks.map((row): Change => ({ seq: row.changeSeq, kind: "task", task: toTaskDto(row) })),
-        ...lists.map((row): Change => ({ seq: row.changeSeq, kind: "list", list: toListDto(row) })),
+        ...tasks.map((row): Change => ({ seq: BigInt(row.seq), kind: "task", task: toTaskDto(row) })),
+        ...lists.map((row): Change => ({ seq: BigInt(row.seq), kind: "list", list: toListDto(row) })),
         ...tombstones.map(
           (row): Change => ({
-            seq: row.changeSeq,
+            seq: BigInt(row.changeSeq),
             kind: row.kind === "list" ? "deleted-list" : "deleted-task",
             id: row.entityId,
           }),
