@@ -2,17 +2,27 @@ import { routeTable } from "@todo/contract/routes";
 import { type CreateTodoClient, createClient } from "./client.js";
 
 export type {
+  ClearCompletedQuery,
+  ClearCompletedResult,
   CreateTaskBody,
   ErrorCode,
   ErrorDetail,
   ErrorResponse,
+  ListBody,
   ListTasksQuery,
   LoginBody,
   MeResponse,
+  MoveTaskBody,
+  Priority,
   RegisterBody,
   Session,
   Task,
+  TaskList,
+  TaskListCollection,
   TaskPage,
+  TaskSort,
+  TaskSummary,
+  TaskSummaryQuery,
   UpdateTaskBody,
   User,
 } from "@todo/contract";

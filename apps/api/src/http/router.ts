@@ -64,6 +64,12 @@ export function createRouter(deps: RouterDeps) {
         status: 201,
         body: withETag(res, await tasks.create(currentUser(res).id, body)),
       }),
+      // Before `get`: Express matches in registration order, and `summary` would otherwise be a task id.
+      summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
+      clearCompleted: async ({ query, res }) => ({
+        status: 200,
+        body: await tasks.clearCompleted(currentUser(res).id, query),
+      }),
       get: async ({ params, req, res }) => {
         const task = withETag(res, await tasks.get(currentUser(res).id, params.id));
         return isNotModified(req, task) ? { status: 304, body: undefined } : { status: 200, body: task };
@@ -79,11 +85,6 @@ export function createRouter(deps: RouterDeps) {
       toggleComplete: async ({ params, req, res }) => ({
         status: 200,
         body: withETag(res, await tasks.toggleComplete(currentUser(res).id, params.id, ifMatchVersions(req))),
-      }),
-      summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
-      clearCompleted: async ({ query, res }) => ({
-        status: 200,
-        body: await tasks.clearCompleted(currentUser(res).id, query),
       }),
       move: async ({ params, body, req, res }) => ({
         status: 200,
