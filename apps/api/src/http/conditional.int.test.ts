@@ -9,7 +9,11 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 async function newTask(user: SignedUpUser, title = "Shared task") {
-  const res = await app.request(`/api/v1/${user.id}/tasks`, { method: "POST", token: user.accessToken, body: { title } });
+  const res = await app.request(`/api/v1/${user.id}/tasks`, {
+    method: "POST",
+    token: user.accessToken,
+    body: { title },
+  });
   expect(res.status).toBe(201);
   return { task: res.body, path: `/api/v1/${user.id}/tasks/${res.body.id}`, etag: res.headers.get("etag")! };
 }
