@@ -2,6 +2,8 @@ import { routeTable } from "@todo/contract/routes";
 import { type CreateTodoClient, createClient } from "./client.js";
 
 export type {
+  ChangesPage,
+  ChangesQuery,
   ClearCompletedQuery,
   ClearCompletedResult,
   CreateTaskBody,
@@ -16,6 +18,7 @@ export type {
   Priority,
   RegisterBody,
   Session,
+  SyncList,
   Task,
   TaskList,
   TaskListCollection,
@@ -33,7 +36,15 @@ export type {
   TodoClient,
   TodoClientOptions,
 } from "./client.js";
-export type { FetchLike } from "./http.js";
+export { type FetchLike, newIdempotencyKey } from "./http.js";
+export {
+  type ChangesApi,
+  createSyncer,
+  type SyncedCopy,
+  type Syncer,
+  type SyncOptions,
+  type SyncOutcome,
+} from "./sync.js";
 export type { RenewOutcome, SignedOutEvent } from "./token-refresher.js";
 export {
   accessTokenStore,
@@ -44,7 +55,7 @@ export {
   type Tokens,
   webStorageTokenStore,
 } from "./token-store.js";
-export type { RequestOptions, RouteResponse, TodoApi } from "./types.js";
+export type { ConditionalOptions, RequestOptions, RouteResponse, TodoApi } from "./types.js";
 
 /**
  * A typed client for the Todo API. Routes come from a table without schemas, so the browser bundle carries no
