@@ -54,7 +54,7 @@ const retryAfter = (required: boolean): HeadersObject => ({
 });
 const etag: HeadersObject = {
   ETag: {
-    description: "The task's version as a strong entity tag (`\"3\"`): send it as `If-Match` / `If-None-Match`.",
+    description: 'The task\'s version as a strong entity tag (`"3"`): send it as `If-Match` / `If-None-Match`.',
     required: true,
     schema: { type: "string" },
   },
