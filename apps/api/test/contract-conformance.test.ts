@@ -20,6 +20,7 @@ const task = {
   priority: "none",
   position: "a0",
   completedAt: null,
+  version: 1,
 };
 const error = (code: string) => ({ error: { code, message: "m", details: [] } });
 

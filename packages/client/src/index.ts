@@ -4,6 +4,8 @@ import { type CreateTodoClient, createClient } from "./client.js";
 export type {
   AccountExport,
   ChangePasswordBody,
+  ChangesPage,
+  ChangesQuery,
   ClearCompletedQuery,
   ClearCompletedResult,
   CreateTaskBody,
@@ -40,7 +42,15 @@ export type {
   TodoClient,
   TodoClientOptions,
 } from "./client.js";
-export type { FetchLike } from "./http.js";
+export { type FetchLike, newIdempotencyKey } from "./http.js";
+export {
+  type ChangesApi,
+  createSyncer,
+  type SyncedCopy,
+  type Syncer,
+  type SyncOptions,
+  type SyncOutcome,
+} from "./sync.js";
 export type { RenewOutcome, SignedOutEvent } from "./token-refresher.js";
 export {
   accessTokenStore,
@@ -51,7 +61,7 @@ export {
   type Tokens,
   webStorageTokenStore,
 } from "./token-store.js";
-export type { RequestOptions, RouteResponse, TodoApi } from "./types.js";
+export type { ConditionalOptions, RequestOptions, RouteResponse, TodoApi } from "./types.js";
 
 /**
  * A typed client for the Todo API. Routes come from a table without schemas, so the browser bundle carries no

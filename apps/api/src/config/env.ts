@@ -124,6 +124,10 @@ const EnvSchema = z.object({
   RATE_LIMIT_REGISTER_WINDOW: duration("1h"),
   RATE_LIMIT_REFRESH_PER_ADDRESS: int(300, 1, 1_000_000),
   RATE_LIMIT_REFRESH_WINDOW: duration("15m"),
+  // Retries and sync (docs/sync.md): how long an Idempotency-Key's answer is kept for replay, and how long the
+  // ids of deleted tasks and lists are kept for the changes feed (older cursors get 410 CURSOR_EXPIRED).
+  IDEMPOTENCY_KEY_TTL: duration("24h").refine((v) => v >= 60, "must be at least 60s"),
+  SYNC_TOMBSTONE_TTL: duration("30d").refine((v) => v >= 60, "must be at least 60s"),
   WEB_CONCURRENCY: int(1, 1, 64),
   // Per-user quotas (OWASP API4): a create beyond them is a 409 QUOTA_EXCEEDED.
   MAX_TASKS_PER_USER: int(10_000, 1, 10_000_000),

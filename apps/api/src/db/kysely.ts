@@ -4,6 +4,7 @@ import {
   type CompiledQuery,
   type DatabaseConnection,
   type Driver,
+  type Generated,
   Kysely,
   PostgresAdapter,
   PostgresDialect,
@@ -22,12 +23,20 @@ import type { TaskList as ListModel, Task as TaskModel, User as UserModel } from
  * `YYYY-MM-DD` strings (a calendar date has no time zone to shift), and `position` is compared with COLLATE "C".
  */
 export interface Tables {
-  tasks: Omit<TaskModel, "dueDate"> & { dueDate: string | null };
-  lists: ListModel;
+  tasks: Omit<TaskModel, "dueDate" | SyncColumns> & { dueDate: string | null } & SyncColumnTypes;
+  lists: Omit<ListModel, SyncColumns> & SyncColumnTypes;
   users: UserModel;
 }
 
 export type Sql = Kysely<Tables>;
+
+/** Columns the sync triggers write on every insert and update (see the sync migration): never in a statement. */
+type SyncColumns = "version" | "changeSeq";
+interface SyncColumnTypes {
+  version: Generated<number>;
+  /** bigint: read it as text (`change_seq::text`). */
+  changeSeq: Generated<string>;
+}
 
 /** PostgreSQL's `date` type. */
 const DATE_OID = 1082;

@@ -6,9 +6,13 @@ import type { AccountService } from "../accounts/account-service.js";
 import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
+import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
+import type { ChangesService } from "../sync/changes-service.js";
 import type { ListService } from "../tasks/list-service.js";
 import type { TaskService } from "../tasks/task-service.js";
 import { clientAddress, clientGroup } from "./client-address.js";
+import { ifMatchVersions, isNotModified, withETag } from "./conditional.js";
+import { withIdempotency } from "./idempotency.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {
@@ -17,6 +21,9 @@ export interface RouterDeps {
   auth: AuthService;
   account: AccountService;
   tasks: TaskService;
+  changes: ChangesService;
+  /** Answers kept for `Idempotency-Key` retries (routes marked `idempotent` in the route table). */
+  idempotency: IdempotencyStore;
   lists: ListService;
   db: Database;
   /** False once shutdown begins, so load balancers stop sending traffic. */
@@ -34,16 +41,8 @@ function requestEnded(res: Response): AbortSignal {
 }
 
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
-export function createRouter({
-  auth,
-  account,
-  tasks,
-  lists,
-  db,
-  logger,
-  isAcceptingTraffic,
-  readinessTimeoutMs,
-}: RouterDeps) {
+export function createRouter(deps: RouterDeps) {
+  const { auth, account, tasks, lists, changes, db, logger, isAcceptingTraffic, readinessTimeoutMs } = deps;
   const origin = (req: Request): RequestOrigin => ({
     ip: clientAddress(req),
     client: clientGroup(req),
@@ -53,7 +52,7 @@ export function createRouter({
     signal: req.res && requestEnded(req.res),
   });
 
-  return s.router(contract, {
+  const implementation = {
     auth: {
       register: async ({ body, req }) => ({ status: 201, body: await auth.register(body, origin(req)) }),
       login: async ({ body, req }) => ({ status: 200, body: await auth.login(body, origin(req)) }),
@@ -105,29 +104,35 @@ export function createRouter({
     },
     tasks: {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),
-      create: async ({ body, res }) => ({ status: 201, body: await tasks.create(currentUser(res).id, body) }),
+      create: async ({ body, res }) => ({
+        status: 201,
+        body: withETag(res, await tasks.create(currentUser(res).id, body)),
+      }),
       // Before `get`: Express matches in registration order, and `summary` would otherwise be a task id.
       summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
       clearCompleted: async ({ query, res }) => ({
         status: 200,
         body: await tasks.clearCompleted(currentUser(res).id, query),
       }),
-      get: async ({ params, res }) => ({ status: 200, body: await tasks.get(currentUser(res).id, params.id) }),
-      update: async ({ params, body, res }) => ({
+      get: async ({ params, req, res }) => {
+        const task = withETag(res, await tasks.get(currentUser(res).id, params.id));
+        return isNotModified(req, task) ? { status: 304, body: undefined } : { status: 200, body: task };
+      },
+      update: async ({ params, body, req, res }) => ({
         status: 200,
-        body: await tasks.update(currentUser(res).id, params.id, body),
+        body: withETag(res, await tasks.update(currentUser(res).id, params.id, body, ifMatchVersions(req))),
       }),
-      delete: async ({ params, res }) => {
-        await tasks.remove(currentUser(res).id, params.id);
+      delete: async ({ params, req, res }) => {
+        await tasks.remove(currentUser(res).id, params.id, ifMatchVersions(req));
         return { status: 204, body: undefined };
       },
-      toggleComplete: async ({ params, res }) => ({
+      toggleComplete: async ({ params, req, res }) => ({
         status: 200,
-        body: await tasks.toggleComplete(currentUser(res).id, params.id),
+        body: withETag(res, await tasks.toggleComplete(currentUser(res).id, params.id, ifMatchVersions(req))),
       }),
-      move: async ({ params, body, res }) => ({
+      move: async ({ params, body, req, res }) => ({
         status: 200,
-        body: await tasks.move(currentUser(res).id, params.id, body),
+        body: withETag(res, await tasks.move(currentUser(res).id, params.id, body, ifMatchVersions(req))),
       }),
     },
     lists: {
@@ -143,6 +148,9 @@ export function createRouter({
         return { status: 204, body: undefined };
       },
     },
+    changes: {
+      get: async ({ query, res }) => ({ status: 200, body: await changes.changes(currentUser(res).id, query) }),
+    },
     health: {
       liveness: async () => ({ status: 200, body: { status: "ok" } }),
       readiness: async () => {
@@ -157,5 +165,6 @@ export function createRouter({
         return { status: 200, body: { status: "ready", database: "up", engine: db.kind } };
       },
     },
-  });
+  } satisfies Parameters<typeof s.router<typeof contract>>[1];
+  return s.router(contract, withIdempotency(contract, implementation, deps.idempotency));
 }
