@@ -65,6 +65,8 @@ export async function startHaproxy({ backends, checkIntervalMs = 200 }: HaproxyO
     "  retry-on conn-failure empty-response",
     "frontend api",
     `  bind 127.0.0.1:${port}`,
+    // The client's address for the API's per-address limits (behind TRUST_PROXY=loopback).
+    "  option forwardfor",
     "  default_backend apis",
     "frontend stats",
     `  bind 127.0.0.1:${statsPort}`,
