@@ -64,6 +64,11 @@ export function boundedClient(timeoutMs: number): typeof pg.Client {
       query.callback = (err, res) => {
         clearTimeout(deadline);
         clearTimeout(hardStop);
+        // The server reports our cancel as "due to user request"; say what it was, as PostgreSQL's own
+        // statement_timeout does, so that logs and alerts read the same either way.
+        if (hardStop !== undefined && err && (err as { code?: unknown }).code === "57014") {
+          err.message = "canceling statement due to statement timeout";
+        }
         answer(err, res);
       };
       super.query(query as unknown as pg.Query);
