@@ -14,7 +14,7 @@ export const HAPROXY_BIN = process.env.HAPROXY_BIN ?? "/usr/sbin/haproxy";
 export interface HaproxyOptions {
   /** host:port of each API process (fixed for the balancer's life: a restarted process reuses its port). */
   backends: string[];
-  /** Health-check period (default 200 ms); one failed check takes a server out, one good one puts it back. */
+  /** Health-check period (default 200 ms); two failed checks take a server out, one good one puts it back. */
   checkIntervalMs?: number;
 }
 
@@ -76,7 +76,10 @@ export async function startHaproxy({ backends, checkIntervalMs = 200 }: HaproxyO
     "  balance roundrobin",
     "  option httpchk GET /readyz",
     "  http-check expect status 200",
-    `  default-server inter ${checkIntervalMs} fastinter ${checkIntervalMs} downinter ${checkIntervalMs} fall 1 rise 1`,
+    // Two failed checks take a server out (one slow answer on a loaded machine must not), one good one puts
+    // it back; a check may take 2 s (HAProxy's default would be the interval itself).
+    "  timeout check 2s",
+    `  default-server inter ${checkIntervalMs} fastinter ${checkIntervalMs} downinter ${checkIntervalMs} fall 2 rise 1`,
     ...backends.map((address, i) => `  server ${serverName(i)} ${address} check`),
     "",
   ].join("\n");
