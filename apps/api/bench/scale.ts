@@ -87,6 +87,53 @@ async function fixture(apiUrl: string, db: pg.Client): Promise<Fixture> {
   };
 }
 
+/**
+ * PostgreSQL's own time for the statements behind each route (EXPLAIN ANALYZE, median of 50 runs, and the
+ * buffers one run touches): what the database size costs, apart from HTTP and the load on the machine.
+ * The SQL mirrors src/tasks/task-service.ts and the login's user lookup; keep them in step.
+ */
+async function statementCosts(t: Target): Promise<string[]> {
+  const f = t.fixture;
+  const statements: [string, string, unknown[]][] = [
+    [
+      "list (first page of 50)",
+      "SELECT id, user_id, title, description, completed, created_at, updated_at FROM tasks WHERE user_id = $1 ORDER BY created_at ASC, id ASC LIMIT 51",
+      [f.reader.id],
+    ],
+    [
+      "get",
+      "SELECT id, user_id, title, description, completed, created_at, updated_at FROM tasks WHERE id = $1::uuid AND user_id = $2",
+      [f.reader.taskIds[0], f.reader.id],
+    ],
+    ["login: user by email", "SELECT id, email, password_hash FROM users WHERE email = $1", [f.logins[0]]],
+  ];
+  const lines: string[] = [];
+  for (const [name, sql, params] of statements) {
+    const times: number[] = [];
+    let buffers = 0;
+    let plan = "";
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await t.db.query<{
+        "QUERY PLAN": [{ "Execution Time": number; Plan: Record<string, unknown> }];
+      }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
+      const [result] = rows[0]!["QUERY PLAN"];
+      times.push(result["Execution Time"]);
+      buffers = Number(result.Plan["Shared Hit Blocks"] ?? 0) + Number(result.Plan["Shared Read Blocks"] ?? 0);
+      const scans: string[] = [];
+      const walk = (node: Record<string, unknown>) => {
+        if (typeof node["Index Name"] === "string") scans.push(`${node["Node Type"]} on ${node["Index Name"]}`);
+        else if (String(node["Node Type"]).includes("Scan")) scans.push(String(node["Node Type"]));
+        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+      };
+      walk(result.Plan);
+      plan = scans.join(", ");
+    }
+    times.sort((a, b) => a - b);
+    lines.push(`| ${name} | ${t.label} | ${times[25]!.toFixed(3)} | ${buffers} | ${plan} |`);
+  }
+  return lines;
+}
+
 interface Target {
   label: string;
   database: BenchDatabase;
@@ -128,6 +175,7 @@ async function main() {
   const hash = await bcrypt.hash(PASSWORD, 12);
   const targets: Target[] = [];
   const rows: Row[] = [];
+  const costs: string[] = [];
   try {
     targets.push(await prepare("empty", OWN_USERS, hash));
     const big = await prepare(`${(USERS * TASKS_PER_USER).toLocaleString("en")} tasks`, USERS, hash);
@@ -137,6 +185,9 @@ async function main() {
       const bouncer = await startPgBouncer({ serverUrl: big.database.url });
       targets.push({ ...big, label: `${big.label} via PgBouncer`, bouncer });
     }
+    costs.push("| statement | database | execution ms (median) | buffers | plan |", "|---|---|--:|--:|---|");
+    for (const t of targets.filter((x) => !x.bouncer)) costs.push(...(await statementCosts(t)));
+    console.log(["", ...costs].join("\n"));
     // Every target's API runs throughout (an idle one costs nothing); each route is measured on one target
     // right after the other, so that a ratio compares runs seconds apart on this shared, loaded machine.
     for (const t of targets) {
@@ -157,7 +208,8 @@ async function main() {
         const result = await runLoad({
           url: t.api!.url,
           connections: scenario === "login" ? options.loginConnections : options.connections,
-          seconds: options.seconds,
+          // A login costs ~0.1–1 s of bcrypt here: a few seconds would time a handful of them.
+          seconds: scenario === "login" ? Math.max(options.seconds, 15) : options.seconds,
           next: requestsFor(scenario, t.fixture, []),
           watchPids: [t.api!.pid],
         });
@@ -166,7 +218,7 @@ async function main() {
           scenario,
           result,
           ...(scenario === "login" && {
-            note: `${((100 * result.requestsPerSecond) / bcryptRate.perSecond).toFixed(0)}% of bcrypt alone (${bcryptRate.perSecond.toFixed(1)}/s)`,
+            note: `${result.requestsPerSecond.toFixed(2)}/s, ${((100 * result.requestsPerSecond) / bcryptRate.perSecond).toFixed(0)}% of bcrypt alone (${bcryptRate.perSecond.toFixed(1)}/s)`,
           }),
         };
         rows.push(row);
@@ -190,6 +242,7 @@ async function main() {
       .join(" ")}`,
   );
   console.log(["", ...HEADER, ...rows.map(format)].join("\n"));
+  console.log(["", ...costs].join("\n"));
   if (rows.some((r) => Object.keys(r.result.failures).length > 0)) {
     console.error("\nsome requests failed: the figures measured something else");
     process.exitCode = 1;
