@@ -43,8 +43,16 @@ async function statement(prisma: PrismaClient, variant: Variant, id: number): Pr
   }
 }
 
-async function round(prisma: PrismaClient, variant: Variant): Promise<{ perSecond: number; p50: number }> {
+interface RoundResult {
+  perSecond: number;
+  p50: number;
+  /** This process's CPU (user + system) per statement: steadier than wall-clock rates on a shared machine. */
+  cpuMicros: number;
+}
+
+async function round(prisma: PrismaClient, variant: Variant): Promise<RoundResult> {
   const latencies: number[] = [];
+  const cpu = process.cpuUsage();
   const end = performance.now() + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -55,8 +63,13 @@ async function round(prisma: PrismaClient, variant: Variant): Promise<{ perSecon
       }
     }),
   );
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / SECONDS, p50: latencies[Math.floor(latencies.length / 2)]! };
+  return {
+    perSecond: latencies.length / SECONDS,
+    p50: latencies[Math.floor(latencies.length / 2)]!,
+    cpuMicros: (used.user + used.system) / latencies.length,
+  };
 }
 
 async function main() {
@@ -75,7 +88,7 @@ async function main() {
       "CREATE TABLE bench_rows (id int PRIMARY KEY, payload text); INSERT INTO bench_rows SELECT n, md5(n::text) FROM generate_series(1, 1000) n",
     );
     await setup.end();
-    const results = new Map<Variant, { perSecond: number; p50: number }[]>(variants.map((v) => [v, []]));
+    const results = new Map<Variant, RoundResult[]>(variants.map((v) => [v, []]));
     for (const v of variants) await round(clients.get(v)!.prisma, v); // warm-up: connections, plans, JIT
     for (let r = 0; r < ROUNDS; r++) {
       for (const v of variants) results.get(v)!.push(await round(clients.get(v)!.prisma, v));
@@ -83,12 +96,16 @@ async function main() {
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const base = median(results.get("startup")!.map((r) => r.perSecond));
     console.log(`${CONCURRENCY} concurrent, ${ROUNDS} rounds of ${SECONDS} s each (median round)`);
-    console.log("| variant | statements/s | p50 ms | vs startup |");
-    console.log("|---|--:|--:|--:|");
+    console.log("| variant | statements/s | p50 ms | vs startup | client CPU µs/statement (min–max of rounds) |");
+    console.log("|---|--:|--:|--:|--:|");
     for (const v of variants) {
       const perSecond = median(results.get(v)!.map((r) => r.perSecond));
       const p50 = median(results.get(v)!.map((r) => r.p50));
-      console.log(`| ${v} | ${perSecond.toFixed(0)} | ${p50.toFixed(2)} | ${((100 * perSecond) / base).toFixed(0)}% |`);
+      const cpu = results.get(v)!.map((r) => r.cpuMicros);
+      const range = `${Math.min(...cpu).toFixed(0)}–${Math.max(...cpu).toFixed(0)}`;
+      console.log(
+        `| ${v} | ${perSecond.toFixed(0)} | ${p50.toFixed(2)} | ${((100 * perSecond) / base).toFixed(0)}% | ${median(cpu).toFixed(0)} (${range}) |`,
+      );
     }
   } finally {
     for (const { prisma, pool } of clients.values()) {
