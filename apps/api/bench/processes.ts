@@ -50,16 +50,24 @@ function apiEnv(databaseUrl: string, workers: number): Record<string, string> {
 }
 
 /** `node dist/main.js` with `workers` processes; resolves once every worker listens. */
-export async function startApi(databaseUrl: string, workers: number, profile: boolean): Promise<Started> {
-  const api = spawnApi(apiEnv(databaseUrl, workers), {
-    main: "dist/main.js",
-    nodeArgs: [
-      ...options.apiNodeArgs,
-      ...(profile && options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []),
-    ],
-    keep: keepStartupLines,
-    logFile: join(options.workDir, `api-${workers}.log`),
-  });
+export async function startApi(
+  databaseUrl: string,
+  workers: number,
+  profile: boolean,
+  extraEnv: Record<string, string> = {},
+): Promise<Started> {
+  const api = spawnApi(
+    { ...apiEnv(databaseUrl, workers), ...extraEnv },
+    {
+      main: "dist/main.js",
+      nodeArgs: [
+        ...options.apiNodeArgs,
+        ...(profile && options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+      ],
+      keep: keepStartupLines,
+      logFile: join(options.workDir, `api-${workers}.log`),
+    },
+  );
   try {
     return started(api, await api.waitUntilListening(workers, 60_000));
   } catch (err) {

@@ -14,7 +14,7 @@ export interface Row {
 }
 
 /** Endless request generators, one per scenario. */
-function requestsFor(scenario: Scenario, f: Fixture, deletable: string[]): () => RequestSpec {
+export function requestsFor(scenario: Scenario, f: Fixture, deletable: string[]): () => RequestSpec {
   let i = 0;
   const cycle = <T>(items: T[]) => items[i++ % items.length]!;
   switch (scenario) {
@@ -111,10 +111,12 @@ export async function benchApi(
   workers: number,
   bcryptPerSecond: number,
   record: (row: Row) => void,
+  /** More environment for the API (e.g. DIRECT_DATABASE_URL when `databaseUrl` is a pooler). */
+  extraEnv: Record<string, string> = {},
 ) {
-  const target = `api ×${workers}`;
+  const target = `api ×${workers}${extraEnv.DIRECT_DATABASE_URL ? " via PgBouncer" : ""}`;
   const floor = options.targets.includes("floor") ? await startFloor(databaseUrl) : undefined;
-  const api = await startApi(databaseUrl, workers, workers === 1);
+  const api = await startApi(databaseUrl, workers, workers === 1, extraEnv);
   try {
     if (floor) await warmUp(floor, f);
     await warmUp(api, f);

@@ -201,7 +201,7 @@ export interface RawResponse {
 export function freshRequest(
   url: string,
   path: string,
-  options: { method?: string; body?: unknown; token?: string; requestId?: string } = {},
+  options: { method?: string; body?: unknown; token?: string; requestId?: string; forwardedFor?: string } = {},
 ): Promise<RawResponse> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
@@ -214,6 +214,7 @@ export function freshRequest(
           ...(payload !== undefined && { "content-type": "application/json" }),
           ...(options.token && { authorization: `Bearer ${options.token}` }),
           ...(options.requestId && { "x-request-id": options.requestId }),
+          ...(options.forwardedFor && { "x-forwarded-for": options.forwardedFor }),
         },
       },
       (res) => {

@@ -35,6 +35,20 @@ describe("loadEnv", () => {
     expect(env.PGLITE_DIR).toMatch(/\.data[/\\]pglite$/);
   });
 
+  it("takes DIRECT_DATABASE_URL for migrations, only beside DATABASE_URL", () => {
+    const pooled = "postgres://app@pooler.internal:6432/todo";
+    const direct = "postgres://app@db.internal:5432/todo";
+    expect(loadEnv({ DATABASE_URL: pooled }).DIRECT_DATABASE_URL).toBeUndefined();
+    expect(loadEnv({ DATABASE_URL: pooled, DIRECT_DATABASE_URL: direct })).toMatchObject({
+      DATABASE_URL: pooled,
+      DIRECT_DATABASE_URL: direct,
+    });
+    expect(() => loadEnv({ DATABASE_URL: pooled, DIRECT_DATABASE_URL: "mysql://db/todo" })).toThrow(
+      /DIRECT_DATABASE_URL: must be a postgres/,
+    );
+    expect(() => loadEnv({ DIRECT_DATABASE_URL: direct })).toThrow(/DIRECT_DATABASE_URL: only used with DATABASE_URL/);
+  });
+
   it("resolves a relative PGLITE_DIR against the working directory", () => {
     expect(loadEnv({ PGLITE_DIR: "db" }).PGLITE_DIR).toBe(resolve(process.cwd(), "db"));
     expect(loadEnv({ PGLITE_DIR: "/abs/db" }).PGLITE_DIR).toBe("/abs/db");

@@ -56,6 +56,13 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v === "" ? undefined : v));
 
+const postgresUrl = optionalString.pipe(
+  z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+);
+
 /** An absolute http(s) URL (http only makes sense on a private network or in development). */
 const httpUrl = optionalString.pipe(
   z
@@ -69,12 +76,10 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   PORT: int(3000, 0, 65_535),
   HOST: z.string().default("0.0.0.0"),
-  DATABASE_URL: optionalString.pipe(
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
-      .optional(),
-  ),
+  DATABASE_URL: postgresUrl,
+  // A session on the server itself (Prisma's `directUrl`), for migrations, when DATABASE_URL is a
+  // transaction pooler (PgBouncer, Neon's pooled URL); unset: DATABASE_URL.
+  DIRECT_DATABASE_URL: postgresUrl,
   // Relative paths are taken from the working directory (the package scripts pass the repository's .data/pglite).
   PGLITE_DIR: z
     .string()
@@ -261,6 +266,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     JWT_JWKS_COOLDOWN: _cooldown,
     ...rest
   } = parsed.data;
+  if (rest.DIRECT_DATABASE_URL !== undefined && rest.DATABASE_URL === undefined) {
+    throw new EnvError([
+      "DIRECT_DATABASE_URL: only used with DATABASE_URL (the API's queries go through DATABASE_URL; without it the API runs on the embedded PGlite)",
+    ]);
+  }
   if (rest.METRICS_PORT !== undefined && rest.METRICS_PORT !== 0 && rest.METRICS_PORT === rest.PORT) {
     throw new EnvError([
       `METRICS_PORT: must differ from PORT (${rest.PORT}); metrics are served on a port of their own`,

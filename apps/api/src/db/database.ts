@@ -6,10 +6,20 @@ import type { Logger } from "pino";
 import type { Env } from "../config/env.js";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { kyselyOnPglite, kyselyOnPool, pgTypes, type Sql } from "./kysely.js";
+import { boundedClient } from "./bounded-client.js";
 import { openPgliteFolder } from "./pglite-folder.js";
 
 export type DatabaseTarget =
-  | { kind: "postgres"; url: string; poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number }
+  | {
+      kind: "postgres";
+      /** What the API's queries use: a server, or a transaction pooler in front of one (PgBouncer, Neon's pooled URL). */
+      url: string;
+      /** A real session on the server itself, for migrations (their advisory lock); `url` when unset. */
+      directUrl?: string;
+      poolMax: number;
+      connectionTimeoutMs: number;
+      statementTimeoutMs: number;
+    }
   /** `dir` is a folder on disk, or `memory://` for a throwaway in-memory database. */
   | { kind: "pglite"; dir: string };
 
@@ -19,6 +29,7 @@ export function databaseTarget(env: Env): DatabaseTarget {
     ? {
         kind: "postgres",
         url: env.DATABASE_URL,
+        directUrl: env.DIRECT_DATABASE_URL,
         poolMax: env.DB_POOL_MAX,
         connectionTimeoutMs: env.DB_CONNECTION_TIMEOUT_MS,
         statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
@@ -44,7 +55,10 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Typed SQL (Kysely) on the same connections: the task and list services' queries. */
   readonly sql: Sql;
-  /** The same connection, as the schema engine needs it for migrations. */
+  /**
+   * What the schema engine connects with for migrations: on PostgreSQL the direct URL (a session of its own,
+   * never the app's pool), on PGlite the same in-process connection.
+   */
   readonly adapterFactory: MigrationAdapterFactory;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
@@ -67,14 +81,24 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, log
     // A finite wait for a free connection: an exhausted pool or a dead server ends in an error (503), not a queue.
     connectionTimeoutMillis: target.connectionTimeoutMs,
     idleTimeoutMillis: 30_000,
-    statement_timeout: target.statementTimeoutMs,
+    // No session state and no startup parameter but application_name (which PgBouncer passes on): the
+    // statement timeout is enforced per statement and per transaction instead (see bounded-client.ts).
+    Client: boundedClient(target.statementTimeoutMs),
     application_name: "todo-api",
     types: pgTypes,
   });
   // Idle clients emit 'error' when the server goes away; unhandled, that would crash the process.
   pool.on("error", (err) => logger.warn({ err: { message: err.message } }, "idle database connection lost"));
-  const adapterFactory = new PrismaPg(pool);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Migrations take a session advisory lock and never release it: behind a transaction pooler it would stay
+  // on a pooled server connection after the engine disconnects, and the next start would wait for ever.
+  // So they connect to the server itself, one connection of their own, closed when they are done.
+  const adapterFactory = new PrismaPg({
+    connectionString: target.directUrl ?? target.url,
+    max: 1,
+    connectionTimeoutMillis: target.connectionTimeoutMs,
+    application_name: "todo-api-migrations",
+  });
   return {
     kind: "postgres",
     prisma,

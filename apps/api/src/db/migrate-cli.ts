@@ -1,5 +1,6 @@
 // `pnpm db:migrate`: applies pending migrations (see config/paths.ts for where they are found) to the configured database
-// (DATABASE_URL, else the embedded PGlite in PGLITE_DIR), the same way the API does at start-up.
+// (DIRECT_DATABASE_URL, else DATABASE_URL, else the embedded PGlite in PGLITE_DIR), the same way the API does at
+// start-up.
 import { loadEnv } from "../config/env.js";
 import { createLogger } from "../lib/logger.js";
 import { type DatabaseTarget, databaseTarget } from "./database.js";
@@ -8,11 +9,12 @@ import { openMigratedDatabase } from "./migrated-database.js";
 function describeTarget(target: DatabaseTarget): string {
   if (target.kind === "pglite") return `PGlite at ${target.dir}`;
   try {
-    const url = new URL(target.url);
+    // Where the migrations run: the direct URL when there is one.
+    const url = new URL(target.directUrl ?? target.url);
     if (url.password) url.password = "***";
     return `PostgreSQL at ${url.toString()}`;
   } catch {
-    return "PostgreSQL (DATABASE_URL)";
+    return `PostgreSQL (${target.directUrl ? "DIRECT_DATABASE_URL" : "DATABASE_URL"})`;
   }
 }
 

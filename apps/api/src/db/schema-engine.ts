@@ -19,6 +19,7 @@ import type {
   SchemaEngine,
   SchemaFilter,
 } from "@prisma/schema-engine-wasm/schema_engine_bg";
+import type pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 
 type WasmBindings = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");
@@ -99,10 +100,14 @@ async function forMigrations(factory: MigrationAdapterFactory): Promise<Migratio
     // The engine never releases its advisory lock: it lasts as long as the session that took it. On the
     // app's pool that session would stay open, blocking every other process's migrations (and this one's,
     // should a later call land on another connection). So the engine gets one connection of its own,
-    // closed when it is done, with the same settings minus any statement timeout meant for API requests.
-    // (Only the pool's options are read; the probe is not disposed, as that could end the app's pool.)
-    const { options } = (await factory.connect()).underlyingDriver();
-    return wholeScripts(new PrismaPg({ ...options, max: 1, statement_timeout: 0 }));
+    // closed when it is done, with the same settings minus whatever bounds API statements (a migration may
+    // take long). Behind a transaction pooler even that is not enough: the lock stays on the pooled server
+    // connection; the API migrates through DIRECT_DATABASE_URL (see database.ts).
+    // The factory keeps the pool's options (or its own config) in a private field; fail loudly if it moves.
+    const config: unknown = Reflect.get(factory, "config");
+    if (typeof config !== "object" || config === null) throw new Error("@prisma/adapter-pg changed: no config");
+    const { Client: _client, statement_timeout: _timeout, ...options } = config as pg.PoolConfig;
+    return wholeScripts(new PrismaPg({ ...options, max: 1 }));
   }
   if (factory instanceof PrismaPGlite) {
     // Its PGlite is private; pglite-prisma-adapter is pinned, and this fails loudly if the field moves.

@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { boundedClient, CANCEL_GRACE_MS } from "./bounded-client.js";
+
+// Cancel requests and server-side statements need a PostgreSQL server.
+const runs = inject("database") === "postgres";
+const CANCEL_REQUEST_CODE = 80877102;
+
+/**
+ * A TCP relay in front of PostgreSQL that passes sessions through but swallows CancelRequests (as a
+ * network or a proxy that loses them would), counting them.
+ */
+async function cancelEatingRelay(target: URL): Promise<{ server: Server; port: number; eaten: () => number }> {
+  let eaten = 0;
+  const server = createServer((client: Socket) => {
+    client.once("data", (first: Buffer) => {
+      if (first.length === 16 && first.readInt32BE(4) === CANCEL_REQUEST_CODE) {
+        eaten++;
+        client.destroy();
+        return;
+      }
+      const upstream = connect(Number(target.port || 5432), target.hostname, () => {
+        upstream.write(first);
+        client.pipe(upstream).pipe(client);
+      });
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      upstream.on("error", close);
+      client.on("error", close);
+      upstream.on("close", close);
+      client.on("close", close);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (typeof address !== "object" || !address) throw new Error("no port");
+  return { server, port: address.port, eaten: () => eaten };
+}
+
+describe.runIf(runs)("bounded pg client: every statement ends by its deadline", () => {
+  const databaseUrl = inject("databaseUrl")!;
+  let observer: pg.Client;
+  beforeAll(async () => {
+    observer = new pg.Client({ connectionString: databaseUrl });
+    await observer.connect();
+  });
+  afterAll(() => observer?.end());
+
+  const activeWith = async (tag: string) =>
+    (
+      await observer.query(
+        "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1 AND pid <> pg_backend_pid()",
+        [`%${tag}%`],
+      )
+    ).rows.length;
+
+  it("cancels a late statement on the server and keeps the connection", async () => {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, Client: boundedClient(300) });
+    try {
+      const tag = `late_${randomBytes(4).toString("hex")}`;
+      const started = performance.now();
+      const error = await pool
+        .query(`SELECT pg_sleep(20) AS ${tag}`)
+        .catch((e: unknown) => e as Error & { code?: string });
+      expect(error).toMatchObject({ code: "57014", message: "canceling statement due to statement timeout" });
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(await activeWith(tag)).toBe(0);
+      // The same (only) connection serves the next statement, unbounded by anything left over.
+      const { rows } = await pool.query("SELECT pg_backend_pid() AS pid, current_setting('statement_timeout') AS t");
+      expect(rows[0].t).toBe("0");
+      expect(pool.totalCount).toBe(1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("closes the connection under a statement whose cancel is lost, and the pool replaces it", async () => {
+    const relay = await cancelEatingRelay(new URL(databaseUrl));
+    const viaRelay = new URL(databaseUrl);
+    viaRelay.hostname = "127.0.0.1";
+    viaRelay.port = String(relay.port);
+    const pool = new pg.Pool({ connectionString: viaRelay.toString(), max: 1, Client: boundedClient(300) });
+    pool.on("error", () => undefined);
+    try {
+      const started = performance.now();
+      const error = await pool.query("SELECT pg_sleep(20)").catch((e: unknown) => e as Error);
+      const elapsed = performance.now() - started;
+      expect(error).toBeInstanceOf(Error);
+      expect(relay.eaten()).toBe(1);
+      expect(elapsed).toBeGreaterThanOrEqual(300 + CANCEL_GRACE_MS - 50);
+      expect(elapsed).toBeLessThan(300 + CANCEL_GRACE_MS + 2_000);
+      // A fresh connection takes over.
+      expect((await pool.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+      await new Promise((r) => relay.server.close(r));
+    }
+  });
+});
