@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { tsconfigPaths: true },
   test: {
-    include: ["src/**/*.test.ts", "e2e/**/*.e2e.test.ts"],
+    include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "e2e/**/*.e2e.test.ts"],
     globalSetup: ["e2e/global-setup.ts"],
     pool: "forks",
     fileParallelism: false,

@@ -1,6 +1,7 @@
 import { accessTokenNeedsRenewal } from "@todo/client/server";
 import { type NextRequest, NextResponse } from "next/server";
 import { webEnv } from "@/env";
+import { checkServerActionCall, isServerActionCall } from "@/lib/action-request";
 import { requestClientAddress } from "@/lib/client-address";
 import { contentSecurityPolicy, NONCE_HEADER, newNonce } from "@/lib/content-security-policy";
 import { renewSession } from "@/lib/renewal";
@@ -14,6 +15,7 @@ import {
 
 /**
  * Runs before every page, Server Action and Route Handler:
+ * - refuses Server Action calls whose body no browser running this app would send (lib/action-request.ts);
  * - gives the request a fresh CSP nonce (Next.js puts it on its own scripts when the request's
  *   Content-Security-Policy header carries it) and sends the policy with the response;
  * - renews session tokens whose access token has expired or is about to: Server Components cannot write cookies,
@@ -21,6 +23,15 @@ import {
  *   to the browser (Set-Cookie). Concurrent requests with the same cookies share one renewal.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
+  if (isServerActionCall(request)) {
+    const verdict = await checkServerActionCall(request.clone());
+    if (!verdict.ok) {
+      return NextResponse.json(
+        { error: { code: "BAD_REQUEST", message: `Malformed Server Action call: ${verdict.reason}` } },
+        { status: 400 },
+      );
+    }
+  }
   const nonce = newNonce();
   const policy = contentSecurityPolicy(nonce, webEnv().NODE_ENV === "development");
   request.headers.set(NONCE_HEADER, nonce);

@@ -12,12 +12,13 @@ export function newNonce(): string {
   return btoa(String.fromCharCode(...bytes));
 }
 
-/** `development`: `next dev` also needs eval (React's debugging) and its hot-reload socket. */
+/** `development`: `next dev` also needs eval (React's debugging), its hot-reload socket and run-time styles. */
 export function contentSecurityPolicy(nonce: string, development = false): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // `next dev` injects its styles at run time without a nonce.
+    development ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src 'self'${development ? " ws: wss:" : ""}`,
