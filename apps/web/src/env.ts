@@ -4,6 +4,21 @@ import { z } from "zod";
  * The web app's configuration, validated once at start-up (scripts/web.ts and instrumentation.ts): the only
  * module that reads process.env. It never reads PORT, so the API (PORT) and the web app run side by side.
  */
+const ms = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: "must be a number of milliseconds" })
+    .int({ message: "must be a whole number of milliseconds" })
+    .min(min)
+    .max(max)
+    .default(fallback);
+const count = (fallback: number) =>
+  z.coerce
+    .number({ message: "must be a whole number (0: no limit)" })
+    .int({ message: "must be a whole number (0: no limit)" })
+    .min(0)
+    .max(1_000_000)
+    .default(fallback);
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** The API's origin as this server reaches it (server to server: the browser never calls the API). */
@@ -24,6 +39,27 @@ const EnvSchema = z.object({
     .min(0)
     .max(10)
     .default(0),
+  /**
+   * The API's own variable, read here too: how long the API still honours a retired refresh token. The web app
+   * remembers a finished renewal no longer than this (see lib/renewal.ts); it must not exceed the API's value.
+   */
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce
+    .number({ message: "must be a whole number of seconds" })
+    .int({ message: "must be a whole number of seconds" })
+    .min(0)
+    .max(300)
+    .default(10),
+  // The web server's own connection limits, with the API's defaults (the API's HEADERS_TIMEOUT_MS and so on).
+  /** From accepting a connection to its request's complete headers, and from a later request's first byte. */
+  WEB_HEADERS_TIMEOUT_MS: ms(10_000, 1_000, 600_000),
+  /** Receiving a whole request (headers and body). */
+  WEB_REQUEST_TIMEOUT_MS: ms(30_000, 1_000, 600_000),
+  /** How long an idle keep-alive connection stays open between requests. */
+  WEB_KEEP_ALIVE_TIMEOUT_MS: ms(65_000, 1_000, 600_000),
+  /** Open connections in all (0: no limit); when full, idle keep-alive connections make room first. */
+  WEB_MAX_CONNECTIONS: count(1_000),
+  /** Open connections per client address (the TCP peer; IPv6 by /64; 0: no limit). Off behind proxies of ours. */
+  WEB_MAX_CONNECTIONS_PER_CLIENT: count(100),
   /** Interface to listen on; unset: Next.js's default (all interfaces). */
   WEB_HOST: z
     .string()

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 // Every TypeScript block of the README is a file of examples/, byte for byte: those files are what CI compiles
-// (scripts/check-packages.sh type-checks them, runs quick-start.ts and builds the Next.js ones with `next build`).
+// (scripts/check-packages.mjs type-checks them, runs quick-start.ts and builds the Next.js ones with `next build`).
 // The contract's README is checked here too: the client's tests are where the packages are tried as consumers.
 const packagesDir = fileURLToPath(new URL("../..", import.meta.url));
 

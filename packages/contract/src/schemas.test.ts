@@ -93,7 +93,7 @@ describe("organising schemas", () => {
 });
 
 describe("error codes", () => {
-  it("map to the statuses SPEC.md gives", () => {
+  it("map to the statuses the product specification gives", () => {
     expect(ERROR_STATUS).toMatchObject({
       MALFORMED_JSON: 400,
       BAD_REQUEST: 400,

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 /**
  * Where the API finds what it ships, by one rule, relative to this module and never by searching:
  * - built (`dist/*.js`, also in a `pnpm deploy` folder): `dist/prisma/`, copied there by the build
- *   (scripts/copy-prisma.mjs) from the repository's top-level `prisma/`, the source of truth;
+ *   (the `onSuccess` step of apps/api/tsup.config.ts) from the repository's top-level `prisma/`, the source of truth;
  * - from source (`src/config/paths.ts` under tsx or Vitest): the repository's `prisma/` itself.
  */
 const FROM_SOURCE = import.meta.url.endsWith(".ts");

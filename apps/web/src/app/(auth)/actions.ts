@@ -4,6 +4,7 @@ import { createTodoClient, memoryTokenStore, type TodoClient } from "@todo/clien
 import { LoginBodySchema, RegisterBodySchema, SessionSchema } from "@todo/contract";
 import { redirect } from "next/navigation";
 import { webEnv } from "@/env";
+import { formText } from "@/lib/action-input";
 import {
   type FieldErrors,
   fieldErrorsFrom,
@@ -29,10 +30,10 @@ const client = async () =>
     fetch: forwardingFetch(await clientAddress()),
   });
 
-function credentials(form: FormData) {
-  const email = form.get("email");
-  const password = form.get("password");
-  return { email: typeof email === "string" ? email : "", password: typeof password === "string" ? password : "" };
+/** The form's fields; anything but a form (a hostile call) reads as an empty one, which the schemas refuse. */
+function credentials(form: unknown) {
+  if (!(form instanceof FormData)) return { email: "", password: "" };
+  return { email: formText(form, "email"), password: formText(form, "password") };
 }
 
 const failed = (email: string, fieldErrors: FieldErrors, formError: string | null = null): AuthFormState => ({
@@ -42,7 +43,7 @@ const failed = (email: string, fieldErrors: FieldErrors, formError: string | nul
 });
 
 /** Signs in or creates the account; on success the tokens go into httpOnly cookies and the person to the tasks. */
-async function authenticate(kind: "login" | "register", form: FormData): Promise<AuthFormState> {
+async function authenticate(kind: "login" | "register", form: unknown): Promise<AuthFormState> {
   const input = credentials(form);
   const parsed = (kind === "login" ? LoginBodySchema : RegisterBodySchema).safeParse(input);
   if (!parsed.success) return failed(input.email, issuesToFieldErrors(parsed.error.issues));
@@ -74,11 +75,11 @@ async function authenticate(kind: "login" | "register", form: FormData): Promise
   }
 }
 
-export async function signIn(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
+export async function signIn(_previous: unknown, form: unknown): Promise<AuthFormState> {
   return authenticate("login", form);
 }
 
-export async function signUp(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
+export async function signUp(_previous: unknown, form: unknown): Promise<AuthFormState> {
   return authenticate("register", form);
 }
 

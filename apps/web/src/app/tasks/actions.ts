@@ -1,8 +1,9 @@
 "use server";
 
 import type { Task, TaskPage } from "@todo/client";
-import { CreateTaskBodySchema, UpdateTaskBodySchema } from "@todo/contract";
+import { CreateTaskBodySchema, ListTasksQuerySchema, TaskSchema, UpdateTaskBodySchema } from "@todo/contract";
 import { z } from "zod";
+import { blankToNull, fieldsOf, parseInput } from "@/lib/action-input";
 import {
   type FieldErrors,
   fieldErrorsFrom,
@@ -17,9 +18,18 @@ export type ActionResult<T> =
   | { ok: true; value: T }
   | { ok: false; message: string | null; fieldErrors: FieldErrors; gone?: boolean };
 
-// Arguments of Server Actions come from the browser: checked like any other input.
-const TaskIdSchema = z.string().min(1).max(64);
-const CursorSchema = z.string().min(1).max(512);
+// Arguments of Server Actions come from anyone who can POST: every one is parsed with the contract's schemas
+// (see lib/action-input.ts). The task forms send strings; an empty description means none.
+const TaskIdSchema = TaskSchema.shape.id;
+const CursorSchema = ListTasksQuerySchema.shape.cursor.unwrap();
+const CreateTaskInput = z.preprocess((input) => {
+  const fields = fieldsOf(input);
+  return fields && { title: fields.title, description: blankToNull(fields.description) ?? undefined };
+}, CreateTaskBodySchema);
+const UpdateTaskInput = z.preprocess((input) => {
+  const fields = fieldsOf(input);
+  return fields && { title: fields.title, description: blankToNull(fields.description) };
+}, UpdateTaskBodySchema);
 
 const invalid = (fieldErrors: FieldErrors): ActionResult<never> => ({ ok: false, message: null, fieldErrors });
 const failure = (message: string, gone = false): ActionResult<never> => ({ ok: false, message, fieldErrors: {}, gone });
@@ -48,26 +58,20 @@ function otherStatus(res: { status: number; headers: Headers; body: unknown }): 
   return failure(messageForStatus(res.status, res.headers));
 }
 
-const emptyToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
-
-export async function createTask(input: { title: unknown; description: unknown }): Promise<ActionResult<Task>> {
-  const body = { title: input.title, description: emptyToNull(input.description) ?? undefined };
-  const parsed = CreateTaskBodySchema.safeParse(body);
-  if (!parsed.success) return invalid(issuesToFieldErrors(parsed.error.issues));
+export async function createTask(input: unknown): Promise<ActionResult<Task>> {
+  const parsed = parseInput(CreateTaskInput, input);
+  if (!parsed.ok) return invalid(issuesToFieldErrors(parsed.issues));
   return attempt(
     (api, userId) => api.tasks.create({ params: { userId }, body: parsed.data }),
     (res) => (res.status === 201 ? { ok: true, value: res.body } : otherStatus(res)),
   );
 }
 
-export async function updateTask(
-  id: unknown,
-  input: { title: unknown; description: unknown },
-): Promise<ActionResult<Task>> {
-  const taskId = TaskIdSchema.safeParse(id);
-  if (!taskId.success) return failure("This task no longer exists.", true);
-  const parsed = UpdateTaskBodySchema.safeParse({ title: input.title, description: emptyToNull(input.description) });
-  if (!parsed.success) return invalid(issuesToFieldErrors(parsed.error.issues));
+export async function updateTask(id: unknown, input: unknown): Promise<ActionResult<Task>> {
+  const taskId = parseInput(TaskIdSchema, id);
+  if (!taskId.ok) return failure("This task no longer exists.", true);
+  const parsed = parseInput(UpdateTaskInput, input);
+  if (!parsed.ok) return invalid(issuesToFieldErrors(parsed.issues));
   return attempt(
     (api, userId) => api.tasks.update({ params: { userId, id: taskId.data }, body: parsed.data }),
     (res) => (res.status === 200 ? { ok: true, value: res.body } : otherStatus(res)),
@@ -75,8 +79,8 @@ export async function updateTask(
 }
 
 export async function toggleTask(id: unknown): Promise<ActionResult<Task>> {
-  const taskId = TaskIdSchema.safeParse(id);
-  if (!taskId.success) return failure("This task no longer exists.", true);
+  const taskId = parseInput(TaskIdSchema, id);
+  if (!taskId.ok) return failure("This task no longer exists.", true);
   return attempt(
     (api, userId) => api.tasks.toggleComplete({ params: { userId, id: taskId.data } }),
     (res) => (res.status === 200 ? { ok: true, value: res.body } : otherStatus(res)),
@@ -84,8 +88,8 @@ export async function toggleTask(id: unknown): Promise<ActionResult<Task>> {
 }
 
 export async function deleteTask(id: unknown): Promise<ActionResult<null>> {
-  const taskId = TaskIdSchema.safeParse(id);
-  if (!taskId.success) return failure("This task no longer exists.", true);
+  const taskId = parseInput(TaskIdSchema, id);
+  if (!taskId.ok) return failure("This task no longer exists.", true);
   return attempt(
     (api, userId) => api.tasks.delete({ params: { userId, id: taskId.data } }),
     // Already gone is what the person wanted.
@@ -94,8 +98,8 @@ export async function deleteTask(id: unknown): Promise<ActionResult<null>> {
 }
 
 export async function loadMoreTasks(filter: unknown, cursor: unknown): Promise<ActionResult<TaskPage>> {
-  const after = CursorSchema.safeParse(cursor);
-  if (!after.success) return failure("Could not load more tasks. Please reload the page.");
+  const after = parseInput(CursorSchema, cursor);
+  if (!after.ok) return failure("Could not load more tasks. Please reload the page.");
   return attempt(
     (api, userId) =>
       api.tasks.list({
