@@ -24,7 +24,7 @@ export const API_TEST_ENV: Record<string, string> = {
   REVOCATION_SYNC_MS: "200",
   // Any second use of a refresh token is theft: a web app that renewed twice would end its own sign-in.
   REFRESH_REUSE_GRACE_SECONDS: "0",
-  // The web server (on loopback) tells the API each user's address, as README's web app section asks operators.
+  // The web server (on loopback) tells the API each user's address, as docs/web-app.md asks operators.
   TRUST_PROXY: "loopback",
 };
 
