@@ -1,7 +1,7 @@
 // A database of its own for each run, and the data every scenario reads or writes.
 import { randomBytes } from "node:crypto";
+import { freshRequest } from "@todo/test-kit";
 import pg from "pg";
-import { freshRequest } from "../test/api-process.js";
 import { options } from "./options.js";
 
 export const PASSWORD = "correct horse battery staple";

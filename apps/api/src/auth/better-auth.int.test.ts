@@ -2,9 +2,9 @@
 // says: JWKS mode (Better Auth's default EdDSA keys) and shared-secret (HS256) mode.
 import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { randomIp, signUp, startTestApp, type TestApp } from "@todo/test-kit";
+import { type BetterAuthServer, type BetterAuthUser, startBetterAuth } from "@todo/test-kit/better-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BetterAuthServer, type BetterAuthUser, startBetterAuth } from "../../test/better-auth-server.js";
-import { randomIp, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 import { OWN_TOKEN_AUDIENCE, OWN_TOKEN_ISSUER } from "./access-tokens.js";
 
 const now = () => Math.floor(Date.now() / 1000);

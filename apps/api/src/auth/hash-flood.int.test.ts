@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
+import { randomIp, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomIp, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 import { hashPool } from "./hash-pool.js";
 
 let app: TestApp;

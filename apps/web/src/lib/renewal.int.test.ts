@@ -1,37 +1,27 @@
-import { type ApiProcess, spawnApi } from "@todo/api/testing";
+import { contractClient, registerUser, type StartedApiProcess, startApiProcess } from "@todo/test-kit/process";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { API_TEST_ENV } from "../../e2e/stack";
 import { renewSignIn } from "./renewal";
 
 // Against a real API process: refresh tokens are single use there, and a second use ends the sign-in.
-let api: ApiProcess;
+let api: StartedApiProcess;
 let url: string;
 
 beforeAll(async () => {
-  api = spawnApi(API_TEST_ENV);
-  url = await api.waitUntilListening(1, 60_000);
+  api = await startApiProcess(API_TEST_ENV);
+  url = api.url;
   vi.stubEnv("TODO_API_URL", url);
 });
 
 afterAll(async () => {
-  api?.kill();
-  await api?.exited;
+  await api?.stop();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const refreshCalls = () => api.logs.filter((l) => l.path === "/api/v1/auth/refresh").length;
+const refreshCalls = () => api.api.logs.filter((l) => l.path === "/api/v1/auth/refresh").length;
 
 async function register(): Promise<string> {
-  const res = await fetch(`${url}/api/v1/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      email: `renew.${Date.now()}.${Math.random()}@example.com`,
-      password: "correct horse battery",
-    }),
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { refreshToken: string }).refreshToken;
+  return (await registerUser(url)).refreshToken;
 }
 
 describe("renewSignIn", () => {
@@ -54,16 +44,12 @@ describe("renewSignIn", () => {
     await expect.poll(refreshCalls).toBeGreaterThanOrEqual(2);
     await sleep(800);
     expect(refreshCalls()).toBe(2);
-    expect(api.logs.some((l) => l.msg === "refresh token reuse: sign-in revoked")).toBe(false);
+    expect(api.api.logs.some((l) => l.msg === "refresh token reuse: sign-in revoked")).toBe(false);
   });
 
   it("reports a revoked or unknown refresh token as an ended sign-in", async () => {
     const token = await register();
-    await fetch(`${url}/api/v1/auth/logout`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ refreshToken: token }),
-    });
+    expect((await contractClient(url).auth.logout({ body: { refreshToken: token } })).status).toBe(204);
     expect(await renewSignIn(token)).toEqual({ kind: "ended" });
     expect(await renewSignIn("never-issued")).toEqual({ kind: "ended" });
   });

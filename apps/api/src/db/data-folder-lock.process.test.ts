@@ -1,9 +1,8 @@
 import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ApiProcess, freshRequest, runApiCli, spawnApi, TEST_JWT_SECRET } from "@todo/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, runApiCli, spawnApi } from "../../test/api-process.js";
-import { TEST_JWT_SECRET } from "../../test/harness.js";
 
 // Real processes on a real PGlite folder: what the lock guards only exists on the embedded database.
 const runs = inject("database") === "pglite";

@@ -4,10 +4,9 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { type ApiProcess, freshRequest, runApiCli, spawnApi, TEST_JWT_SECRET } from "@todo/test-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, runApiCli, spawnApi } from "../../test/api-process.js";
-import { TEST_JWT_SECRET } from "../../test/harness.js";
 
 // Moving from the embedded database to a PostgreSQL server needs one: the postgres project has it.
 const runs = inject("database") === "postgres";

@@ -5,9 +5,9 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { type ApiProcess, freshRequest, spawnApi } from "@todo/test-kit";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, spawnApi } from "../test/api-process.js";
 import { REPO_ROOT } from "./config/paths.js";
 
 const run = promisify(execFile);
