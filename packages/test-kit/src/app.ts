@@ -43,7 +43,7 @@ export interface TestApp {
 
 /** One pino log line. */
 export interface LogEntry {
-  level: number;
+  level: string;
   msg: string;
   [field: string]: unknown;
 }

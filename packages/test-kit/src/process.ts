@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
+import { contract } from "@todo/contract";
 import { API_DIR } from "./paths.js";
 
 export { API_DIR, REPO_ROOT } from "./paths.js";
@@ -288,10 +289,10 @@ export interface SignedUp {
 /** A new account (a unique email starting with `prefix`) with one task, made through the API itself. */
 export async function signUpWithTask(url: string, prefix: string, password: string): Promise<SignedUp> {
   const email = `${prefix}-${randomUUID()}@example.com`;
-  const session = await freshRequest(url, "/api/v1/auth/register", { method: "POST", body: { email, password } });
+  const session = await freshRequest(url, contract.auth.register.path, { method: "POST", body: { email, password } });
   if (session.status !== 201) throw new Error(`register answered ${session.status}: ${JSON.stringify(session.body)}`);
   const { user, accessToken } = session.body;
-  const task = await freshRequest(url, `/api/v1/${user.id}/tasks`, {
+  const task = await freshRequest(url, contract.tasks.create.path.replace(":userId", user.id), {
     method: "POST",
     token: accessToken,
     body: { title: `${prefix} task` },
