@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type ApiProcess, freshRequest, spawnApi } from "@todo/test-kit";
+import { type ApiProcess, freshRequest, registerUser, spawnApi } from "@todo/test-kit";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "./config/paths.js";
@@ -32,19 +32,11 @@ async function migrationNames(): Promise<string[]> {
 
 /** Registers a user and creates a task over HTTP; returns the session. */
 async function registerAndCreateTask(url: string, email: string) {
-  const session = await freshRequest(url, "/api/v1/auth/register", {
-    method: "POST",
-    body: { email, password: "correct horse battery" },
-  });
-  expect(session.status).toBe(201);
-  const created = await freshRequest(url, `/api/v1/${session.body.user.id}/tasks`, {
-    method: "POST",
-    token: session.body.accessToken,
-    body: { title: "shipped" },
-  });
+  const user = await registerUser(url, { email });
+  const created = await user.client.tasks.create({ params: { userId: user.id }, body: { title: "shipped" } });
   expect(created.status).toBe(201);
-  expect(created.body).toMatchObject({ title: "shipped", userId: session.body.user.id });
-  return session.body as { user: { id: string }; accessToken: string };
+  expect(created.body).toMatchObject({ title: "shipped", userId: user.id });
+  return { user: { id: user.id }, accessToken: user.accessToken };
 }
 
 describe.runIf(runs)("the API deployed alone (pnpm --filter @todo/api deploy)", () => {
