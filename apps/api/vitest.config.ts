@@ -19,7 +19,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: "unit", include: ["src/**/*.test.ts"], exclude: KINDS } },
+      { extends: true, test: { name: "unit", include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: KINDS } },
       {
         extends: true,
         test: { name: "http-pglite", include: ["src/**/*.int.test.ts"], provide: { database: "pglite" } },

@@ -1,24 +1,23 @@
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type ApiProcess, freshRequest, registerUser, spawnApi } from "@todo/test-kit";
-import pg from "pg";
+import {
+  type ApiProcess,
+  createPostgresDatabase,
+  freshRequest,
+  type PostgresDatabase,
+  registerUser,
+  spawnApi,
+} from "@todo/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "./config/paths.js";
 
 const run = promisify(execFile);
 // Builds and deploys once, then runs on both engines: in the postgres project only (it needs the server anyway).
 const runs = inject("database") === "postgres";
-/** The server of the run's test database, for creating a fresh one. */
-const adminUrl = (): string => {
-  const url = new URL(inject("databaseUrl") ?? "postgres://postgres@127.0.0.1:5432/postgres");
-  url.pathname = "/postgres";
-  return url.toString();
-};
 const ENV = { JWT_SECRET: "deploy-test-secret-of-at-least-32-bytes!", BCRYPT_COST: "4", LOG_LEVEL: "info" };
 
 /** Every migration the repository has: a fresh database gets them all. */
@@ -43,7 +42,7 @@ describe.runIf(runs)("the API deployed alone (pnpm --filter @todo/api deploy)", 
   let root: string;
   let deployed: string;
   let api: ApiProcess | undefined;
-  const databases: string[] = [];
+  const databases: PostgresDatabase[] = [];
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "todo-deploy-"));
@@ -53,10 +52,7 @@ describe.runIf(runs)("the API deployed alone (pnpm --filter @todo/api deploy)", 
   }, 600_000);
   afterEach(() => api?.kill());
   afterAll(async () => {
-    const admin = new pg.Client({ connectionString: adminUrl() });
-    await admin.connect();
-    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    for (const database of databases) await database.drop();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -92,14 +88,9 @@ describe.runIf(runs)("the API deployed alone (pnpm --filter @todo/api deploy)", 
   }, 400_000);
 
   it("migrates a fresh PostgreSQL database with its own CLI and serves on it", async () => {
-    const name = `todo_deploy_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: adminUrl() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    databases.push(name);
-    const url = new URL(adminUrl());
-    url.pathname = `/${name}`;
+    const database = await createPostgresDatabase("todo_deploy");
+    databases.push(database);
+    const url = new URL(database.url);
 
     const migrated = await run(process.execPath, [join(deployed, "dist/migrate-cli.js")], {
       cwd: root,
