@@ -35,3 +35,12 @@ describe("docs/", () => {
     expect(ENV_VARIABLES.filter((name) => !allDocs.includes(`\`${name}\``))).toEqual([]);
   });
 });
+
+describe("README.md", () => {
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+
+  it("stays a front door of at most 250 lines (the rest lives in docs/), with table rows that fit a screen", () => {
+    expect(readme.split("\n").length).toBeLessThanOrEqual(250);
+    expect(readme.split("\n").filter((line) => line.startsWith("|") && line.length > 120)).toEqual([]);
+  });
+});
