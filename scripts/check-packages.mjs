@@ -6,11 +6,11 @@
 // Next.js 16 app made of the README's Next.js examples, unchanged, on zod 4 with Better Auth installed.
 //
 // Usage: node scripts/check-packages.mjs [--skip-next]   (CHECK_PACKAGES_DIR keeps the work folder there)
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(fileURLToPath(import.meta.url), "../..");
 const work = process.env.CHECK_PACKAGES_DIR ?? mkdtempSync(join(tmpdir(), "todo-packages-"));
@@ -63,41 +63,14 @@ function project(name, packageJson) {
 const npm = (args, cwd) => run("npm", [...args, "--no-audit", "--no-fund", "--prefer-offline"], { cwd });
 const tarballs = {};
 
-/** The API from this repository on an in-memory database and a free port. */
-function startApi() {
+/**
+ * The API from this repository on an in-memory database and a free port, started by the test kit
+ * (packages/test-kit/node.mjs) as every test that runs the API as a process.
+ */
+async function startApi() {
   run("pnpm", ["--filter", "@todo/api", "run", "--silent", "db:generate"], { cwd: root });
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: join(root, "apps/api"),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      PGLITE_DIR: "memory://",
-      JWT_SECRET: "check-packages-secret-that-is-at-least-32-bytes",
-      BCRYPT_COST: "4",
-      WEB_CONCURRENCY: "1",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = new Promise((resolveUrl, reject) => {
-    let buffered = "";
-    const timer = setTimeout(() => reject(new Error("the API did not start within 60 s")), 60_000);
-    child.stdout.setEncoding("utf8").on("data", (chunk) => {
-      buffered += chunk;
-      const lines = buffered.split("\n");
-      buffered = lines.pop();
-      for (const line of lines) {
-        const entry = line.startsWith("{") ? JSON.parse(line) : {};
-        if (entry.msg === "Todo API listening") {
-          clearTimeout(timer);
-          resolveUrl(entry.url);
-        }
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`the API exited with ${code}`)));
-  });
-  return { url, stop: () => child.kill("SIGKILL") };
+  const { startApiProcess } = await import(pathToFileURL(join(root, "packages/test-kit/node.mjs")).href);
+  return startApiProcess({ JWT_SECRET: "check-packages-secret-that-is-at-least-32-bytes" });
 }
 
 await check("build and pack (pnpm pack applies publishConfig)", () => {
@@ -134,9 +107,9 @@ await check("publint --strict and attw (esm-only profile) on both tarballs", () 
   }
 });
 
-const api = startApi();
+const api = await startApi();
 try {
-  const apiUrl = await api.url;
+  const apiUrl = api.url;
   console.log(`API at ${apiUrl}`);
 
   await check("npm: install the tarballs, type-check and run the README's Node examples against the API", () => {
@@ -275,7 +248,7 @@ try {
     });
   }
 } finally {
-  api.stop();
+  await api.stop();
 }
 
 if (!process.env.CHECK_PACKAGES_DIR && existsSync(work)) rmSync(work, { recursive: true, force: true });

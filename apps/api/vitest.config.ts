@@ -1,8 +1,17 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 
-// Three projects: fast unit tests, and the same HTTP integration suite on each database engine.
-// Integration and migration tests start PGlite (Postgres compiled to wasm) and the schema engine:
-// seconds, not milliseconds, hence the generous timeouts.
+// Projects by kind of test (docs/testing.md), told apart by the file's suffix:
+//   unit     *.test.ts          no server, no database server, no child process: seconds
+//   http     *.int.test.ts      the API in-process (@todo/test-kit's startTestApp), on PGlite and on PostgreSQL
+//   process  *.process.test.ts  API processes, tools, migrations and servers of the test's own; on both engines
+//   browser  *.browser.test.ts  Debian's Chromium
+// The http and process kinds run once per engine: `inject("database")` says which, and a test that concerns one
+// engine only runs there. Integration tests start PGlite (wasm) and the schema engine: seconds, not milliseconds,
+// hence the generous timeouts.
+const postgresSetup = createRequire(import.meta.url).resolve("@todo/test-kit/postgres-setup");
+const KINDS = ["src/**/*.int.test.ts", "src/**/*.process.test.ts", "src/**/*.browser.test.ts"];
+
 export default defineConfig({
   test: {
     pool: "forks",
@@ -10,24 +19,38 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
+      { extends: true, test: { name: "unit", include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: KINDS } },
       {
         extends: true,
-        test: { name: "unit", include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ["src/**/*.int.test.ts"] },
-      },
-      {
-        extends: true,
-        test: { name: "pglite", include: ["src/**/*.int.test.ts"], provide: { database: "pglite" } },
+        test: { name: "http-pglite", include: ["src/**/*.int.test.ts"], provide: { database: "pglite" } },
       },
       {
         extends: true,
         test: {
-          name: "postgres",
+          name: "http-postgres",
           include: ["src/**/*.int.test.ts"],
           // The API reference and the third-party consumer test HTTP surfaces, not the database: PGlite runs them.
           exclude: ["src/openapi/**"],
-          globalSetup: ["test/postgres-global-setup.ts"],
+          globalSetup: [postgresSetup],
           provide: { database: "postgres" },
         },
+      },
+      {
+        extends: true,
+        test: { name: "process-pglite", include: ["src/**/*.process.test.ts"], provide: { database: "pglite" } },
+      },
+      {
+        extends: true,
+        test: {
+          name: "process-postgres",
+          include: ["src/**/*.process.test.ts"],
+          globalSetup: [postgresSetup],
+          provide: { database: "postgres" },
+        },
+      },
+      {
+        extends: true,
+        test: { name: "browser", include: ["src/**/*.browser.test.ts"], provide: { database: "pglite" } },
       },
     ],
   },

@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Unit tests use a fake fetch; the "api" project runs the client against real API processes started by
-// test/api-servers.ts (one with normal tokens, one whose access tokens live one second).
+// Projects by kind of test (docs/testing.md): unit tests use a fake fetch; the process tests run the client against
+// real API processes started by test/api-servers.ts (one with normal tokens, one whose access tokens live one
+// second); the browser test runs two tabs in Debian's Chromium against an API process of its own.
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -9,12 +10,17 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["src/**/*.test.ts"], exclude: ["src/**/*.int.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["src/**/*.test.ts"],
+          exclude: ["src/**/*.int.test.ts", "src/**/*.process.test.ts", "src/**/*.browser.test.ts"],
+        },
       },
       {
         extends: true,
-        test: { name: "api", include: ["src/**/*.int.test.ts"], globalSetup: ["test/api-servers.ts"] },
+        test: { name: "process", include: ["src/**/*.process.test.ts"], globalSetup: ["test/api-servers.ts"] },
       },
+      { extends: true, test: { name: "browser", include: ["src/**/*.browser.test.ts"] } },
     ],
   },
 });

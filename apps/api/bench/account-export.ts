@@ -8,8 +8,8 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { freshRequest, spawnApi } from "@todo/test-kit";
 import pg from "pg";
-import { freshRequest, spawnApi } from "../test/api-process.js";
 
 const adminUrl = process.env.BENCH_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const counts = process.argv.slice(2).map(Number);

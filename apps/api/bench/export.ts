@@ -2,7 +2,7 @@
 // move from the embedded database to PostgreSQL is. For each task count: a fresh PGlite folder migrated and
 // filled by SQL (10 users, the tasks spread over them, one sign-in each), then `db:export` as a user runs it
 // (a process of its own, start-up included), then `psql -v ON_ERROR_STOP=1` into a fresh database.
-// Measured figures are in the README (Moving from the embedded database to PostgreSQL).
+// Measured figures are in docs/database.md (Moving from the embedded database to PostgreSQL).
 //   BENCH_ADMIN_URL  where to create the databases (postgres://postgres@127.0.0.1:5432/postgres)
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";

@@ -6,8 +6,8 @@
 //   BENCH_SECONDS (5) per rung, BENCH_ROUNDS (2): every rung is run that many times, interleaved; the median counts.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { spawnApi } from "@todo/test-kit";
 import pg from "pg";
-import { spawnApi } from "../test/api-process.js";
 import { runLoad } from "./load.js";
 import { options } from "./options.js";
 import { type Started, startApi } from "./processes.js";

@@ -10,8 +10,8 @@
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
+import { spawnApi } from "@todo/test-kit";
 import pg from "pg";
-import { spawnApi } from "../test/api-process.js";
 
 const cost = process.env.BENCH_BCRYPT_COST ?? "12";
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);

@@ -2,7 +2,7 @@
 // production runs it, and the floor (floor.ts).
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { type ApiProcess, spawnApi } from "../test/api-process.js";
+import { type ApiProcess, spawnApi } from "@todo/test-kit";
 import { API_DIR, options } from "./options.js";
 
 export interface Started {

@@ -11,10 +11,9 @@
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { freshRequest, type PgBouncer, pgbouncerAvailable, startPgBouncer } from "@todo/test-kit";
 import bcrypt from "bcrypt";
 import pg from "pg";
-import { freshRequest } from "../test/api-process.js";
-import { type PgBouncer, pgbouncerAvailable, startPgBouncer } from "../test/pgbouncer.js";
 import { runLoad } from "./load.js";
 import { API_DIR, options, wanted } from "./options.js";
 import { measureBcrypt, type Started, startApi } from "./processes.js";

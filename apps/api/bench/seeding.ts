@@ -1,8 +1,8 @@
 // A database of its own for each run, and the data every scenario reads or writes.
 import { randomBytes } from "node:crypto";
+import { freshRequest } from "@todo/test-kit";
 import { generateNKeysBetween } from "fractional-indexing";
 import pg from "pg";
-import { freshRequest } from "../test/api-process.js";
 import { options } from "./options.js";
 
 export const PASSWORD = "correct horse battery staple";

@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
+import {
+  type BalancedApis,
+  freshRequest,
+  haproxyAvailable,
+  holdLock,
+  pgbouncerAvailable,
+  type RawResponse,
+  startBalancedApis,
+  TEST_JWT_SECRET,
+} from "@todo/test-kit";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freshRequest, type RawResponse } from "../test/api-process.js";
-import { type BalancedApis, startBalancedApis } from "../test/balanced-apis.js";
-import { haproxyAvailable } from "../test/haproxy.js";
-import { TEST_JWT_SECRET } from "../test/harness.js";
-import { holdLock } from "../test/locks.js";
-import { pgbouncerAvailable } from "../test/pgbouncer.js";
 
 // Several processes on one database need a server (PGlite belongs to one process), PgBouncer and HAProxy.
 const runs = inject("database") === "postgres" && pgbouncerAvailable() && haproxyAvailable();

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+import {
+  type BalancedApis,
+  haproxyAvailable,
+  pgbouncerAvailable,
+  startBalancedApis,
+  TEST_JWT_SECRET,
+} from "@todo/test-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type BalancedApis, startBalancedApis } from "../test/balanced-apis.js";
-import { haproxyAvailable } from "../test/haproxy.js";
-import { TEST_JWT_SECRET } from "../test/harness.js";
-import { pgbouncerAvailable } from "../test/pgbouncer.js";
 
 const runs = inject("database") === "postgres" && pgbouncerAvailable() && haproxyAvailable();
 const WORKERS = 6;

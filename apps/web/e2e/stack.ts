@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ApiProcess, spawnApi } from "@todo/api/testing";
+import { type ApiProcess, spawnApi, TEST_API_ENV } from "@todo/test-kit/process";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hasChromium } from "../../../tooling/chromium.mjs";
 
@@ -13,19 +13,13 @@ const TSX_CLI = createRequire(join(WEB_DIR, "package.json")).resolve("tsx/cli");
 export { CHROMIUM, hasChromium };
 export const NO_CHROMIUM = chromiumMissing("run the web app's tests");
 
+/** The test kit's API environment (fresh in-memory database, quick sign-out sync), and the web app's needs. */
 export const API_TEST_ENV: Record<string, string> = {
-  DATABASE_URL: "",
-  PGLITE_DIR: "memory://",
-  JWT_SECRET: "web-e2e-secret-that-is-at-least-32-bytes-long",
-  BCRYPT_COST: "4",
-  LOG_LEVEL: "info",
-  WEB_CONCURRENCY: "1",
-  // Sign-outs reach this process's access-token checks quickly.
-  REVOCATION_SYNC_MS: "200",
+  ...TEST_API_ENV,
   // A retired refresh token is honoured for 3 s only (the web app remembers its renewals as long, reading the
   // same variable): after that any second use is theft, so a web app that renewed twice would end its sign-in.
   REFRESH_REUSE_GRACE_SECONDS: "3",
-  // The web server (on loopback) tells the API each user's address, as README's web app section asks operators.
+  // The web server (on loopback) tells the API each user's address, as docs/web-app.md asks operators.
   TRUST_PROXY: "loopback",
 };
 

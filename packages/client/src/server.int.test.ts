@@ -1,5 +1,5 @@
+import { type ApiProcess, spawnApi } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, spawnApi } from "../test/api-process.js";
 import type { FetchLike } from "./http.js";
 import {
   accessTokenNeedsRenewal,

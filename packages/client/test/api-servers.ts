@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startApiProcess } from "@todo/test-kit/process";
 import type { TestProject } from "vitest/node";
-import { type ApiProcess, spawnApi } from "./api-process.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,43 +15,30 @@ declare module "vitest" {
   }
 }
 
-const TEST_ENV = {
-  DATABASE_URL: "",
-  PGLITE_DIR: "memory://",
-  JWT_SECRET: "client-test-secret-that-is-at-least-32-bytes",
-  BCRYPT_COST: "4",
-  LOG_LEVEL: "info",
-  WEB_CONCURRENCY: "1",
-  REVOCATION_SYNC_MS: "200",
-};
-
-async function stop(api: ApiProcess): Promise<void> {
-  // In-memory databases: nothing to drain or flush.
-  api.kill();
-  await api.exited;
-}
-
 /**
- * Starts two real API processes (main.ts, as `pnpm start` runs it) on fresh in-memory PGlite databases and
- * ephemeral ports: one with normal tokens, one whose access tokens expire after a second.
+ * Vitest global set-up of the process tests: two real API processes (main.ts, as `pnpm start` runs it) on fresh
+ * in-memory PGlite databases and ephemeral ports, one with normal tokens, one whose access tokens expire after a
+ * second. The client has no package edge to @todo/api: the test kit runs the API from this repository by path.
+ * (The API's Prisma client is generated first: turbo.json makes the client's test tasks depend on it.)
  */
 export default async function setup(project: TestProject) {
-  // The API's Prisma client is generated beforehand by Turborepo (`@todo/client#test` depends on
-  // `@todo/api#db:generate` in turbo.json), as for every task that needs it.
   const outbox = mkdtempSync(join(tmpdir(), "todo-client-outbox-"));
-  const apis = [spawnApi({ ...TEST_ENV, MAIL_OUTBOX_DIR: outbox }), spawnApi({ ...TEST_ENV, ACCESS_TOKEN_TTL: "1s" })];
+  const started = await Promise.allSettled([
+    startApiProcess({ MAIL_OUTBOX_DIR: outbox }),
+    startApiProcess({ ACCESS_TOKEN_TTL: "1s" }),
+  ]);
+  const apis = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   const stopAll = async () => {
-    await Promise.all(apis.map(stop));
+    await Promise.all(apis.map((api) => api.stop()));
     rmSync(outbox, { recursive: true, force: true });
   };
-  try {
-    const [url, shortLivedUrl] = await Promise.all(apis.map((api) => api.waitUntilListening(1, 60_000)));
-    project.provide("apiUrl", url!);
-    project.provide("shortLivedApiUrl", shortLivedUrl!);
-    project.provide("mailOutboxDir", outbox);
-  } catch (err) {
+  const failed = started.find((result) => result.status === "rejected");
+  if (failed) {
     await stopAll();
-    throw err;
+    throw failed.reason;
   }
+  project.provide("apiUrl", apis[0]!.url);
+  project.provide("shortLivedApiUrl", apis[1]!.url);
+  project.provide("mailOutboxDir", outbox);
   return stopAll;
 }

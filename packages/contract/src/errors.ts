@@ -2,8 +2,8 @@ import { z } from "zod/v3";
 
 /**
  * Every error code the API can answer with: the HTTP status it always maps to and what it means. The one
- * home of that knowledge: the server's error responses, the OpenAPI document's status descriptions and the
- * README's error table are all derived from it.
+ * home of that knowledge: the server's error responses, the OpenAPI document's status descriptions and
+ * the error codes of docs/api.md are all derived from it.
  */
 export const ERROR_CODES = {
   MALFORMED_JSON: { status: 400, description: "the body is not valid JSON." },

@@ -38,7 +38,11 @@ export async function changePassword(
   const account = await passwordAccount(deps, caller.id);
   if (!account) throw noPassword();
   if (!(await checkAccountPassword(deps, account, body.currentPassword, origin))) throw wrongPassword();
-  const passwordHash = await deps.hasher.hash(body.newPassword, { client: origin.client, signal: origin.signal, lane: "clean" });
+  const passwordHash = await deps.hasher.hash(body.newPassword, {
+    client: origin.client,
+    signal: origin.signal,
+    lane: "clean",
+  });
   const ended = await deps.prisma.$transaction(async (tx) => {
     await tx.$executeRaw`
       UPDATE users SET password_hash = ${passwordHash}, updated_at = now() WHERE id = ${account.id}`;

@@ -2,10 +2,18 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  randomIp,
+  resetLinkOf,
+  type SignedUpUser,
+  type SmtpPeer,
+  signUp,
+  startSmtpPeer,
+  startTestApp,
+  type TestApp,
+} from "@todo/test-kit";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomIp, type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
-import { resetLinkOf, type SmtpPeer, startSmtpPeer } from "../../test/smtp-peer.js";
 
 const APP_URL = "http://app.example.test:3001";
 const NEW_PASSWORD = "a brand new passphrase";

@@ -1,10 +1,10 @@
-// The API with the real `better-auth` package as the frontend's sign-in, configured as the README's "Using
-// Better Auth" says: JWKS mode (Better Auth's default EdDSA keys) and shared-secret (HS256) mode.
+// The API with the real `better-auth` package as the frontend's sign-in, configured as docs/better-auth.md
+// says: JWKS mode (Better Auth's default EdDSA keys) and shared-secret (HS256) mode.
 import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { randomIp, signUp, startTestApp, type TestApp } from "@todo/test-kit";
+import { type BetterAuthServer, type BetterAuthUser, startBetterAuth } from "@todo/test-kit/better-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BetterAuthServer, type BetterAuthUser, startBetterAuth } from "../../test/better-auth-server.js";
-import { randomIp, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 import { OWN_TOKEN_AUDIENCE, OWN_TOKEN_ISSUER } from "./access-tokens.js";
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -263,7 +263,7 @@ describe("Better Auth in JWKS mode (its default: EdDSA keys at /api/auth/jwks)",
   });
 });
 
-describe("Better Auth in shared-secret mode (HS256 with BETTER_AUTH_SECRET, the README's recipe)", () => {
+describe("Better Auth in shared-secret mode (HS256 with BETTER_AUTH_SECRET, the recipe of docs/better-auth.md)", () => {
   const secret = randomBytes(32).toString("base64url");
   let ba: BetterAuthServer;
   let otherFrontend: BetterAuthServer;

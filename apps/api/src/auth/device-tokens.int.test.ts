@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
+import { randomIp, type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomIp, type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 const hex = () => randomInt(0x10000).toString(16);
 const randomPrefix = () => `2001:db8:${hex()}:${hex()}`;

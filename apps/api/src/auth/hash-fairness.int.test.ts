@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
+import { randomIp, type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomIp, type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 // The setting: a small hashing queue that a flood keeps full. The per-address login limit is out of the
 // way (the flood's addresses would hit it first otherwise): here the queue's fairness must hold on its own.

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
+import { randomIp, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomIp, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 import { hashPool } from "./hash-pool.js";
 
 let app: TestApp;
@@ -79,6 +79,6 @@ describe("a login flood from one address", () => {
     expect(after.dropped - before.dropped).toBeGreaterThan(0);
     expect(after.started - before.started - busy.length).toBeLessThan(6);
     // Abandoned work is no fault of the server's.
-    expect(app.logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    expect(app.logEntries().filter((entry) => entry.level === "error")).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
+import { randomIp, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomIp, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 import { hashPool } from "./hash-pool.js";
 
 /** One login over a connection of its own from a real client address (127.0.0.x), not X-Forwarded-For. */

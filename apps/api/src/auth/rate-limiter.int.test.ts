@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../../test/harness.js";
 import { RateLimiter, type RateLimitRule } from "./rate-limiter.js";
 
 let app: TestApp;

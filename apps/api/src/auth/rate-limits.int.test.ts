@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { randomIp, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomIp, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 let app: TestApp;
 beforeAll(async () => {

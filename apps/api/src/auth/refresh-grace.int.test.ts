@@ -1,6 +1,6 @@
+import { signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUp, startTestApp, type TestApp } from "../../test/harness.js";
 import { hashRefreshToken } from "./refresh-tokens.js";
 
 let app: TestApp;

@@ -1,5 +1,5 @@
+import { signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 const overrides = { ACCESS_TOKEN_TTL: "60s", REVOCATION_SYNC_MS: "200" };
 let app: TestApp;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUp, startTestApp, type TestApp } from "../../test/harness.js";
 import { purgeEndedSignIns } from "./sign-in-cleanup.js";
 
 let app: TestApp;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from "@todo/test-kit";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from "../../test/harness.js";
 
 let app: TestApp;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
+import { type SignedUpUser, signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from "@todo/test-kit";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from "../../test/harness.js";
 import { createTaskService } from "../tasks/task-service.js";
 
 let app: TestApp;

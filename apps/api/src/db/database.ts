@@ -5,8 +5,8 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "pino";
 import type { Env } from "../config/env.js";
 import { PrismaClient } from "../generated/prisma/client.js";
-import { kyselyOnPglite, kyselyOnPool, pgTypes, type Sql } from "./kysely.js";
 import { boundedClient } from "./bounded-client.js";
+import { kyselyOnPglite, kyselyOnPool, pgTypes, type Sql } from "./kysely.js";
 import { openPgliteFolder } from "./pglite-folder.js";
 
 export type DatabaseTarget =

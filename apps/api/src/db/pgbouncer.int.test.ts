@@ -1,9 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import {
+  freshRequest,
+  type PgBouncer,
+  pgbouncerAvailable,
+  spawnApi,
+  startPgBouncer,
+  TEST_JWT_SECRET,
+} from "@todo/test-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freshRequest, spawnApi } from "../../test/api-process.js";
-import { TEST_JWT_SECRET } from "../../test/harness.js";
-import { type PgBouncer, pgbouncerAvailable, startPgBouncer } from "../../test/pgbouncer.js";
 import { createLogger } from "../lib/logger.js";
 import { openDatabase } from "./database.js";
 import { openMigratedDatabase } from "./migrated-database.js";

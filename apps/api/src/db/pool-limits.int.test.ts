@@ -1,6 +1,5 @@
+import { holdLock, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signUp, startTestApp, type TestApp } from "../../test/harness.js";
-import { holdLock } from "../../test/locks.js";
 
 // Connection pools and statement timeouts are PostgreSQL-server features; PGlite has neither.
 const runs = inject("database") === "postgres";

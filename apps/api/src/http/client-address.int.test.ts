@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
+import { startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../../test/harness.js";
 
 const hex = () => randomInt(0x10000).toString(16);
 /** A random /64 prefix (`2001:db8:x:y`), and an address in it. */

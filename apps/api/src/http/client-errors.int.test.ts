@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 let app: TestApp;
 let user: SignedUpUser;

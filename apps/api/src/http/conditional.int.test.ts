@@ -1,5 +1,5 @@
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 // ETags and conditional requests (RFC 9110 §13) on one task: GET with If-None-Match, writes with If-Match.
 let app: TestApp;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 import { purgeExpiredIdempotencyRecords } from "./idempotency-store.js";
 
 let app: TestApp;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../../test/harness.js";
 import { DOCS_CSP } from "./docs-router.js";
 import { COMMITTED_DOCUMENT_FILE } from "./generate-openapi.js";
 

@@ -1,17 +1,17 @@
-// `pnpm openapi:write` writes the files derived from the contract: docs/openapi.json and the README's error table.
+// `pnpm openapi:write` writes the files derived from the contract: docs/openapi.json and the error codes of docs/api.md.
 // `pnpm openapi:check` fails (exit 1) when a committed file is not what the contract generates, so CI catches a
 // contract change without its documents.
 import { readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { REPO_ROOT } from "../config/paths.js";
-import { withErrorTable } from "./error-table.js";
+import { ERROR_CODES_PAGE, withErrorTable } from "./error-table.js";
 import { buildOpenApiDocument, COMMITTED_DOCUMENT_FILE, serializeOpenApiDocument } from "./generate-openapi.js";
 
-const README_FILE = join(REPO_ROOT, "README.md");
-const readme = await readFile(README_FILE, "utf8");
+const ERROR_CODES_FILE = join(REPO_ROOT, ERROR_CODES_PAGE);
+const errorCodesPage = await readFile(ERROR_CODES_FILE, "utf8");
 const derived = [
   { path: COMMITTED_DOCUMENT_FILE, expected: serializeOpenApiDocument(buildOpenApiDocument()) },
-  { path: README_FILE, expected: withErrorTable(readme) },
+  { path: ERROR_CODES_FILE, expected: withErrorTable(errorCodesPage) },
 ];
 const mode = process.argv[2];
 

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { startTestApp, type TestApp } from "@todo/test-kit";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../../test/harness.js";
 import { COMMITTED_DOCUMENT_FILE } from "./generate-openapi.js";
 
 const CONSUMER_DIR = join(dirname(fileURLToPath(import.meta.url)), "third-party");

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 import { purgeOldTombstones } from "./changes-service.js";
 
 let app: TestApp;

@@ -1,5 +1,5 @@
+import { randomIp, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomIp, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 let app: TestApp;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 // SC-004: no request ever returns or changes another user's data.
 let app: TestApp;

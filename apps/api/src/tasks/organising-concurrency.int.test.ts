@@ -1,6 +1,6 @@
 import type { Task } from "@todo/contract";
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 // Check-then-act under concurrent requests: quotas, the last position of a create, and moves.
 let app: TestApp;

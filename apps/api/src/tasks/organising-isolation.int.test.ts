@@ -1,6 +1,6 @@
 import type { Task, TaskList } from "@todo/contract";
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 // SC-004 for the organising routes: nobody reads, changes or links to another person's lists and tasks.
 let app: TestApp;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Task, TaskList } from "@todo/contract";
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 let app: TestApp;
 

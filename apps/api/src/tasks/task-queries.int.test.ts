@@ -1,6 +1,6 @@
 import type { Task, TaskList } from "@todo/contract";
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
 
 // Every sort with every filter, walked page by page and compared with the order computed here from the tasks
 // themselves (the spec's rules, not the server's SQL).

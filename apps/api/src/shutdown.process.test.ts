@@ -1,9 +1,7 @@
+import { type ApiProcess, freshRequest, holdLock, signUpWithTask, spawnApi, TEST_JWT_SECRET } from "@todo/test-kit";
 import bcrypt from "bcrypt";
 import pg from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, signUpWithTask, spawnApi } from "../test/api-process.js";
-import { TEST_JWT_SECRET } from "../test/harness.js";
-import { holdLock } from "../test/locks.js";
 
 // Holding requests in flight with a row lock needs a PostgreSQL server; the drain itself is engine-agnostic.
 const runs = inject("database") === "postgres";

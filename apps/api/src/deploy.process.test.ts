@@ -1,24 +1,23 @@
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
+import {
+  type ApiProcess,
+  createPostgresDatabase,
+  freshRequest,
+  type PostgresDatabase,
+  registerUser,
+  spawnApi,
+} from "@todo/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, spawnApi } from "../test/api-process.js";
 import { REPO_ROOT } from "./config/paths.js";
 
 const run = promisify(execFile);
 // Builds and deploys once, then runs on both engines: in the postgres project only (it needs the server anyway).
 const runs = inject("database") === "postgres";
-/** The server of the run's test database, for creating a fresh one. */
-const adminUrl = (): string => {
-  const url = new URL(inject("databaseUrl") ?? "postgres://postgres@127.0.0.1:5432/postgres");
-  url.pathname = "/postgres";
-  return url.toString();
-};
 const ENV = { JWT_SECRET: "deploy-test-secret-of-at-least-32-bytes!", BCRYPT_COST: "4", LOG_LEVEL: "info" };
 
 /** Every migration the repository has: a fresh database gets them all. */
@@ -32,26 +31,18 @@ async function migrationNames(): Promise<string[]> {
 
 /** Registers a user and creates a task over HTTP; returns the session. */
 async function registerAndCreateTask(url: string, email: string) {
-  const session = await freshRequest(url, "/api/v1/auth/register", {
-    method: "POST",
-    body: { email, password: "correct horse battery" },
-  });
-  expect(session.status).toBe(201);
-  const created = await freshRequest(url, `/api/v1/${session.body.user.id}/tasks`, {
-    method: "POST",
-    token: session.body.accessToken,
-    body: { title: "shipped" },
-  });
+  const user = await registerUser(url, { email });
+  const created = await user.client.tasks.create({ params: { userId: user.id }, body: { title: "shipped" } });
   expect(created.status).toBe(201);
-  expect(created.body).toMatchObject({ title: "shipped", userId: session.body.user.id });
-  return session.body as { user: { id: string }; accessToken: string };
+  expect(created.body).toMatchObject({ title: "shipped", userId: user.id });
+  return { user: { id: user.id }, accessToken: user.accessToken };
 }
 
 describe.runIf(runs)("the API deployed alone (pnpm --filter @todo/api deploy)", () => {
   let root: string;
   let deployed: string;
   let api: ApiProcess | undefined;
-  const databases: string[] = [];
+  const databases: PostgresDatabase[] = [];
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "todo-deploy-"));
@@ -61,10 +52,7 @@ describe.runIf(runs)("the API deployed alone (pnpm --filter @todo/api deploy)", 
   }, 600_000);
   afterEach(() => api?.kill());
   afterAll(async () => {
-    const admin = new pg.Client({ connectionString: adminUrl() });
-    await admin.connect();
-    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    for (const database of databases) await database.drop();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -100,14 +88,9 @@ describe.runIf(runs)("the API deployed alone (pnpm --filter @todo/api deploy)", 
   }, 400_000);
 
   it("migrates a fresh PostgreSQL database with its own CLI and serves on it", async () => {
-    const name = `todo_deploy_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: adminUrl() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    databases.push(name);
-    const url = new URL(adminUrl());
-    url.pathname = `/${name}`;
+    const database = await createPostgresDatabase("todo_deploy");
+    databases.push(database);
+    const url = new URL(database.url);
 
     const migrated = await run(process.execPath, [join(deployed, "dist/migrate-cli.js")], {
       cwd: root,

@@ -2,10 +2,16 @@ import { execFileSync } from "node:child_process";
 import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  type ApiProcess,
+  freshRequest,
+  holdLock,
+  isRunning,
+  signUpWithTask,
+  spawnApi,
+  TEST_JWT_SECRET,
+} from "@todo/test-kit";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, isRunning, signUpWithTask, spawnApi } from "../test/api-process.js";
-import { TEST_JWT_SECRET } from "../test/harness.js";
-import { holdLock } from "../test/locks.js";
 
 // Several processes on one database needs a server: PGlite belongs to one process.
 const runs = inject("database") === "postgres";

@@ -1,11 +1,11 @@
 import { randomInt, randomUUID } from "node:crypto";
+import type { ApiFetcher } from "@ts-rest/core";
 import { inject } from "vitest";
-import { loadEnv } from "../src/config/env.js";
-import { createLogger } from "../src/lib/logger.js";
-import { type RunningServer, startServer } from "../src/server.js";
+import { createLogger, loadEnv, type RunningServer, startServer } from "./api.js";
+import { type ContractClient, contractClient, TEST_PASSWORD } from "./client.js";
 import { assertConformsToContract } from "./contract-conformance.js";
-
-export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+import { TEST_JWT_SECRET } from "./process.js";
+import "./provided-context.js";
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -31,7 +31,21 @@ export interface TestApp {
   /** Every log line the app wrote, as JSON text. */
   logs: string[];
   request<T = any>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  /**
+   * The contract as a typed client of this app (`app.client(token).tasks.list({ params: { userId } })`): every
+   * call goes through `request`, so it is checked against the contract and sent from the app's test address.
+   */
+  client(token?: string, headers?: Record<string, string>): ContractClient;
+  /** Every log line the app wrote, parsed: assert on fields (`msg`, `reason`, `event`…) rather than wording. */
+  logEntries(): LogEntry[];
   close(): Promise<void>;
+}
+
+/** One pino log line. */
+export interface LogEntry {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
 }
 
 /** A random client address, sent as X-Forwarded-For, so per-address limits of different tests never meet. */
@@ -62,7 +76,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   const server = await startServer(env, logger);
   const defaultIp = randomIp();
 
-  return {
+  const app: TestApp = {
     url: server.url,
     database,
     server,
@@ -91,8 +105,22 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
       });
       return { status: res.status, headers: res.headers, body: parsed as never, text };
     },
+    client(token, headers) {
+      const api: ApiFetcher = async (args) => {
+        const url = new URL(args.path);
+        const res = await app.request(`${url.pathname}${url.search}`, {
+          method: args.method,
+          headers: { ...args.headers, ...headers },
+          ...(typeof args.body === "string" && { rawBody: args.body }),
+        });
+        return { status: res.status, body: res.body, headers: res.headers };
+      };
+      return contractClient(server.url, { ...(token !== undefined && { token }), api });
+    },
+    logEntries: () => logs.map((line) => JSON.parse(line) as LogEntry),
     close: () => server.close(),
   };
+  return app;
 }
 
 export interface SignedUpUser {
@@ -101,21 +129,23 @@ export interface SignedUpUser {
   password: string;
   accessToken: string;
   refreshToken: string;
+  /** The app's contract client, signed in as this user. */
+  client: ContractClient;
 }
 
 /** Registers a new user from an address of its own, so per-address limits of other tests are not touched. */
 export async function signUp(app: TestApp, email = `user-${randomUUID()}@example.com`): Promise<SignedUpUser> {
-  const password = "correct horse battery";
-  const res = await app.request<{ user: { id: string }; accessToken: string; refreshToken: string }>(
-    "/api/v1/auth/register",
-    { method: "POST", body: { email, password }, headers: { "x-forwarded-for": randomIp() } },
-  );
-  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.text}`);
+  const password = TEST_PASSWORD;
+  const res = await app
+    .client(undefined, { "x-forwarded-for": randomIp() })
+    .auth.register({ body: { email, password } });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   return {
     id: res.body.user.id,
     email,
     password,
     accessToken: res.body.accessToken,
     refreshToken: res.body.refreshToken,
+    client: app.client(res.body.accessToken),
   };
 }

@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { spawnApi } from "../test/api-process.js";
+import { spawnApi } from "@todo/test-kit";
+import { describe, expect, inject, it } from "vitest";
 
-describe("start-up configuration checks", () => {
+// Refused before any database is opened: once is enough, in the process-pglite project.
+describe.runIf(inject("database") === "pglite")("start-up configuration checks", () => {
   it("refuses TRUST_PROXY=true in production before opening anything, and says what to set instead", async () => {
     const api = spawnApi({
       NODE_ENV: "production",

@@ -6,7 +6,7 @@ import { createTodoClient as createPlainClient } from "./index.js";
 import { memoryTokenStore } from "./token-store.js";
 import { createTodoClient } from "./validation.js";
 
-// Against real API processes (test/api-servers.ts), with every response checked against the contract.
+// Against real API processes (test/api-servers.ts, started with @todo/test-kit), with every response checked against the contract.
 const password = "correct horse battery";
 const newEmail = () => `client-${crypto.randomUUID()}@example.com`;
 

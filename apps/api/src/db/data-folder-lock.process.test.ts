@@ -1,9 +1,16 @@
 import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  type ApiProcess,
+  freshRequest,
+  newEmail,
+  registerUser,
+  runApiCli,
+  spawnApi,
+  TEST_JWT_SECRET,
+} from "@todo/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, runApiCli, spawnApi } from "../../test/api-process.js";
-import { TEST_JWT_SECRET } from "../../test/harness.js";
 
 // Real processes on a real PGlite folder: what the lock guards only exists on the embedded database.
 const runs = inject("database") === "pglite";
@@ -25,12 +32,8 @@ interface Owner {
 }
 
 async function register(url: string): Promise<Owner> {
-  const res = await freshRequest(url, "/api/v1/auth/register", {
-    method: "POST",
-    body: { email: `lock-${process.pid}-${Date.now()}-${Math.random()}@example.com`, password: PASSWORD },
-  });
-  expect(res.status).toBe(201);
-  return { userId: res.body.user.id, token: res.body.accessToken };
+  const user = await registerUser(url, { email: newEmail("lock"), password: PASSWORD });
+  return { userId: user.id, token: user.accessToken };
 }
 
 async function createTasks(url: string, owner: Owner, count: number, prefix: string): Promise<string[]> {

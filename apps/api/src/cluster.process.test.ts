@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { type ApiProcess, freshRequest, spawnApi } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, spawnApi } from "../test/api-process.js";
 
 // Several processes on one database needs a server: PGlite belongs to one process.
 const runs = inject("database") === "postgres";

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { MIGRATION_PATHS } from "../config/paths.js";
 import { createLogger } from "../lib/logger.js";
 import { openMigratedDatabase } from "./migrated-database.js";
 
-describe("openMigratedDatabase", () => {
+// On a PGlite of its own: the process-pglite project runs it.
+describe.runIf(inject("database") === "pglite")("openMigratedDatabase", () => {
   it("applies the API's migrations, then finds nothing pending", async () => {
     const { db, applied } = await openMigratedDatabase({ kind: "pglite", dir: "memory://" }, createLogger("silent"));
     try {

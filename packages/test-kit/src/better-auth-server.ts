@@ -13,7 +13,7 @@ import { SignJWT } from "jose";
 export type BetterAuthMode =
   /** Better Auth's default: EdDSA keys published at /api/auth/jwks (or another algorithm it supports). */
   | { kind: "jwks"; alg?: "EdDSA" | "ES256" | "ES512" | "RS256" | "PS256" }
-  /** The README's shared-secret recipe: HS256 with BETTER_AUTH_SECRET, no JWKS. */
+  /** The shared-secret recipe of docs/better-auth.md: HS256 with BETTER_AUTH_SECRET, no JWKS. */
   | { kind: "hs256"; secret: string };
 
 export interface BetterAuthUser {
@@ -53,7 +53,7 @@ export interface BetterAuthServer {
   restart(): Promise<void>;
 }
 
-/** The frontend's `auth.ts` (see the README's "Using Better Auth"), with a memory database for the test. */
+/** The frontend's `auth.ts` (see docs/better-auth.md), with a memory database for the test. */
 export function betterAuthOptions(baseURL: string, mode: BetterAuthMode, db: Record<string, unknown[]>, mail: Mailbox) {
   const secretKey = mode.kind === "hs256" ? new TextEncoder().encode(mode.secret) : undefined;
   return {

@@ -4,10 +4,16 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
+import {
+  type ApiProcess,
+  createPostgresDatabase,
+  freshRequest,
+  type PostgresDatabase,
+  runApiCli,
+  spawnApi,
+  TEST_JWT_SECRET,
+} from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, runApiCli, spawnApi } from "../../test/api-process.js";
-import { TEST_JWT_SECRET } from "../../test/harness.js";
 
 // Moving from the embedded database to a PostgreSQL server needs one: the postgres project has it.
 const runs = inject("database") === "postgres";
@@ -17,25 +23,17 @@ const TASKS = 60;
 // Each start initialises or opens a database and checks migrations; far slower on a busy CI runner.
 const START_MS = 120_000;
 
-/** A fresh, empty database on the run's server, dropped when the suite ends. */
-async function createEmptyDatabase(runUrl: string, drops: string[]): Promise<string> {
-  const name = `todo_export_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: runUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  drops.push(name);
-  const url = new URL(runUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 describe.runIf(runs)(
   "moving from the embedded database to PostgreSQL (pnpm db:export, psql) and back (pg_dump, pnpm db:import)",
   { timeout: 300_000 },
   () => {
-    const runUrl = inject("databaseUrl")!;
-    const drops: string[] = [];
+    const databases: PostgresDatabase[] = [];
+    /** A fresh, empty database on the run's server, dropped when the suite ends. */
+    const createEmptyDatabase = async (): Promise<string> => {
+      const database = await createPostgresDatabase("todo_export");
+      databases.push(database);
+      return database.url;
+    };
     const processes: ApiProcess[] = [];
     let work: string;
     /** Carried from the move to PostgreSQL to the move back. */
@@ -52,10 +50,7 @@ describe.runIf(runs)(
     afterAll(async () => {
       for (const api of processes) api.kill();
       await rm(work, { recursive: true, force: true });
-      const admin = new pg.Client({ connectionString: runUrl });
-      await admin.connect();
-      for (const name of drops) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      for (const database of databases) await database.drop();
     });
 
     it("psql loads the dump into an empty database, and the API there serves the same users, sign-ins and tasks", async () => {
@@ -117,7 +112,7 @@ describe.runIf(runs)(
       // A second export never overwrites the first.
       expect((await runApiCli("src/db/export-cli.ts", [file], { PGLITE_DIR: dir })).code).toBe(1);
 
-      const targetUrl = await createEmptyDatabase(runUrl, drops);
+      const targetUrl = await createEmptyDatabase();
       await run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", targetUrl, "-f", file]);
 
       const server = start({ DATABASE_URL: targetUrl });

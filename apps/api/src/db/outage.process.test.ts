@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiResponse, signUp, startTestApp, type TestApp } from "../../test/harness.js";
-import { holdLock } from "../../test/locks.js";
 import {
+  type ApiResponse,
   createThrowawayPostgres,
   findPostgresBinaries,
+  holdLock,
+  signUp,
+  startTestApp,
+  type TestApp,
   type ThrowawayPostgres,
-} from "../../test/throwaway-postgres.js";
+} from "@todo/test-kit";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const binaries = findPostgresBinaries();
 // Needs a PostgreSQL server it may stop: meaningless on PGlite, and impossible without the server binaries.

@@ -1,8 +1,16 @@
 import { randomUUID } from "node:crypto";
+import {
+  type ApiProcess,
+  freshRequest,
+  parseExposition,
+  type Sample,
+  sampleValue,
+  scrape,
+  signUpWithTask,
+  spawnApi,
+  TEST_JWT_SECRET,
+} from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ApiProcess, freshRequest, signUpWithTask, spawnApi } from "../../test/api-process.js";
-import { TEST_JWT_SECRET } from "../../test/harness.js";
-import { parseExposition, type Sample, sampleValue, scrape } from "../../test/prometheus.js";
 
 const onPostgres = inject("database") === "postgres";
 const PASSWORD = "correct horse battery";

@@ -1,12 +1,13 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { createPostgresDatabase, type PostgresDatabase } from "@todo/test-kit";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT as repoRoot } from "../config/paths.js";
 import { applyMigrations, diffMigrationsToSchema } from "./schema-engine.js";
 
@@ -31,6 +32,9 @@ const expectedTables = [
 const tablesSql =
   "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name";
 
+// Each engine's part runs in its own project (process-pglite, process-postgres); the drift check needs neither.
+const onPglite = inject("database") === "pglite";
+
 async function migrationNames(): Promise<string[]> {
   const entries = await readdir(paths.migrationsDir, { withFileTypes: true });
   return entries
@@ -39,7 +43,7 @@ async function migrationNames(): Promise<string[]> {
     .sort();
 }
 
-describe("on PGlite", () => {
+describe.runIf(onPglite)("on PGlite", () => {
   let db: PGlite;
   beforeAll(() => {
     db = new PGlite();
@@ -79,7 +83,7 @@ describe("on PGlite", () => {
   });
 });
 
-describe("drift check", () => {
+describe.runIf(onPglite)("drift check", () => {
   it("finds no difference between the migrations and schema.prisma", async () => {
     // Non-empty means schema.prisma was edited without `pnpm db:migration:create <name>`.
     expect(await diffMigrationsToSchema(paths)).toBe("");
@@ -101,26 +105,20 @@ describe("drift check", () => {
   });
 });
 
-describe("on PostgreSQL", () => {
-  const server = "postgres://postgres@127.0.0.1:5432";
-  const database = `migrate_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: `${server}/postgres` });
-
+describe.runIf(!onPglite)("on PostgreSQL", () => {
+  // An empty database of its own (the run's is migrated already); dropped with FORCE, should a test leave a
+  // connection open.
+  let database: PostgresDatabase;
   beforeAll(async () => {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${database}"`);
+    database = await createPostgresDatabase("migrate_test");
   });
-  afterAll(async () => {
-    // FORCE: a failed test may leave a connection open.
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
-  });
+  afterAll(() => database?.drop());
 
   it("applies every migration once and records Prisma's checksums", async () => {
     // The app passes its long-lived pool; it must stay usable, and a second run must not block on the
     // advisory lock the first one took.
     const names = await migrationNames();
-    const pool = new pg.Pool({ connectionString: `${server}/${database}`, max: 4 });
+    const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     try {
       const factory = new PrismaPg(pool);
       expect(await applyMigrations(factory, paths)).toEqual(names);
@@ -130,7 +128,7 @@ describe("on PostgreSQL", () => {
       await pool.end();
     }
 
-    const client = new pg.Client({ connectionString: `${server}/${database}` });
+    const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
       const tables = await client.query<{ table_name: string }>(tablesSql);

@@ -1,9 +1,10 @@
 // Several API processes on one database, behind a real HAProxy (health-checking /readyz) and a real
 // PgBouncer in transaction mode: production's shape, on loopback. Built from haproxy.ts, pgbouncer.ts and
 // api-process.ts only, so it moves into a test kit with them.
-import { type ApiProcess, spawnApi } from "./api-process.js";
+
 import { type Haproxy, serverName, startHaproxy } from "./haproxy.js";
 import { freePort, type PgBouncer, startPgBouncer } from "./pgbouncer.js";
+import { type ApiProcess, spawnApi } from "./process.js";
 
 export interface BalancedApis {
   /** The load balancer: what clients use. */

@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
+import { contract } from "@todo/contract";
+import { API_DIR } from "./paths.js";
 
-const API_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+export { API_DIR, REPO_ROOT } from "./paths.js";
 
 export interface LogLine {
   level: string;
@@ -49,6 +49,51 @@ export interface SpawnOptions {
    * read here: `logs` then stays empty and the waits that read it cannot be used.
    */
   stdout?: number;
+}
+
+/** The JWT secret of every API a test starts (in-process or as a process), so a test can mint its own tokens. */
+export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+
+/**
+ * What a test's API process runs with unless told otherwise: a fresh in-memory database, a fixed secret,
+ * cheap password hashing, one process, and sign-outs that reach access-token checks within 200 ms.
+ */
+export const TEST_API_ENV: Readonly<Record<string, string>> = {
+  DATABASE_URL: "",
+  PGLITE_DIR: "memory://",
+  JWT_SECRET: TEST_JWT_SECRET,
+  BCRYPT_COST: "4",
+  LOG_LEVEL: "info",
+  WEB_CONCURRENCY: "1",
+  REVOCATION_SYNC_MS: "200",
+};
+
+export interface StartedApiProcess {
+  /** The process, its logs and its exit. */
+  readonly api: ApiProcess;
+  /** Where it listens: `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** SIGKILLs it (and any worker) and waits for the exit: an in-memory database has nothing to flush. */
+  stop(): Promise<void>;
+}
+
+/** An API process from source on `TEST_API_ENV` plus `env`, once it listens. */
+export async function startApiProcess(
+  env: Record<string, string> = {},
+  options: SpawnOptions & { withinMs?: number } = {},
+): Promise<StartedApiProcess> {
+  const api = spawnApi({ ...TEST_API_ENV, ...env }, options);
+  const stop = async () => {
+    api.kill();
+    await api.exited;
+  };
+  try {
+    const url = await api.waitUntilListening(1, options.withinMs ?? 60_000);
+    return { api, url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 /** By default the API from source (tsx); `options.main` runs another script, such as a built `dist/main.js`. */
@@ -245,10 +290,10 @@ export interface SignedUp {
 /** A new account (a unique email starting with `prefix`) with one task, made through the API itself. */
 export async function signUpWithTask(url: string, prefix: string, password: string): Promise<SignedUp> {
   const email = `${prefix}-${randomUUID()}@example.com`;
-  const session = await freshRequest(url, "/api/v1/auth/register", { method: "POST", body: { email, password } });
+  const session = await freshRequest(url, contract.auth.register.path, { method: "POST", body: { email, password } });
   if (session.status !== 201) throw new Error(`register answered ${session.status}: ${JSON.stringify(session.body)}`);
   const { user, accessToken } = session.body;
-  const task = await freshRequest(url, `/api/v1/${user.id}/tasks`, {
+  const task = await freshRequest(url, contract.tasks.create.path.replace(":userId", user.id), {
     method: "POST",
     token: accessToken,
     body: { title: `${prefix} task` },

@@ -1,7 +1,7 @@
+import { startTestApp, type TestApp } from "@todo/test-kit";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hasChromium } from "../../../../tooling/chromium.mjs";
-import { startTestApp, type TestApp } from "../../test/harness.js";
 import { DOCS_CSP } from "./docs-router.js";
 
 const SKIP_NOTE = chromiumMissing("check /docs in a browser");

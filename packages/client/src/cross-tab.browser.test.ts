@@ -1,11 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { type StartedApiProcess, startApiProcess } from "@todo/test-kit/process";
 import { build } from "esbuild";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hasChromium } from "../../../tooling/chromium.mjs";
-import { type ApiProcess, spawnApi } from "../test/api-process.js";
 import { createTodoClient } from "./index.js";
 
 // Two tabs of one origin share localStorage and both renew at the same moment: the Web Lock must let exactly one
@@ -14,7 +14,7 @@ import { createTodoClient } from "./index.js";
 const SKIP_NOTE = chromiumMissing("run the cross-tab test");
 const password = "correct horse battery";
 
-let api: ApiProcess;
+let api: StartedApiProcess;
 let apiUrl: string;
 let pages: Server;
 let pagesUrl: string;
@@ -45,7 +45,7 @@ async function servePages(): Promise<Server> {
 
 /** Refresh calls the API answered (not counting the browser's CORS preflights). */
 const refreshesSeen = () =>
-  api.logs.filter((l) => l.msg === "request completed" && l.method === "POST" && l.path === "/api/v1/auth/refresh")
+  api.api.logs.filter((l) => l.msg === "request completed" && l.method === "POST" && l.path === "/api/v1/auth/refresh")
     .length;
 
 beforeAll(async () => {
@@ -55,23 +55,14 @@ beforeAll(async () => {
   }
   pages = await servePages();
   pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
-  api = spawnApi({
-    DATABASE_URL: "",
-    PGLITE_DIR: "memory://",
-    JWT_SECRET: "cross-tab-test-secret-that-is-at-least-32-bytes",
-    BCRYPT_COST: "4",
-    LOG_LEVEL: "info",
-    WEB_CONCURRENCY: "1",
-    CORS_ORIGINS: pagesUrl,
-  });
-  apiUrl = await api.waitUntilListening(1, 60_000);
+  api = await startApiProcess({ CORS_ORIGINS: pagesUrl });
+  apiUrl = api.url;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
 afterAll(async () => {
   await browser?.close();
-  api?.kill();
-  await api?.exited;
+  await api?.stop();
   pages?.close();
 });
 
