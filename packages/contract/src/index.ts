@@ -1,12 +1,17 @@
 import { initContract } from "@ts-rest/core";
 import { authContract } from "./auth.js";
+import { changesContract } from "./changes.js";
 import { healthContract } from "./health.js";
+import { listsContract } from "./lists.js";
 import { tasksContract } from "./tasks.js";
 
 export * from "./auth.js";
+export * from "./changes.js";
 export * from "./common.js";
 export * from "./errors.js";
+export * from "./headers.js";
 export * from "./health.js";
+export * from "./lists.js";
 export * from "./openapi-components.js";
 export * from "./routes.js";
 export * from "./tasks.js";
@@ -17,6 +22,8 @@ const c = initContract();
 export const contract = c.router({
   auth: authContract,
   tasks: tasksContract,
+  lists: listsContract,
+  changes: changesContract,
   health: healthContract,
 });
 export type Contract = typeof contract;

@@ -5,6 +5,11 @@
  */
 
 const bearer = { auth: "bearer" } as const;
+/**
+ * A create that honours `Idempotency-Key`: the server keeps and replays its answer, the client sends a key of
+ * its own and retries once with it after a network failure. Turning it on for a route is this one line.
+ */
+const bearerIdempotent = { auth: "bearer", idempotent: true } as const;
 
 /** Every route's path starts with this, except the health checks. */
 export const API_PATH_PREFIX = "/api/v1";
@@ -17,13 +22,30 @@ export const authRoutes = {
   me: { method: "GET", path: "/auth/me", metadata: bearer },
 } as const;
 
+// Order matters: Express matches in registration order, which is contract order, so the fixed segment
+// `tasks/summary` comes before `tasks/:id`.
 export const taskRoutes = {
   list: { method: "GET", path: "/:userId/tasks", metadata: bearer },
-  create: { method: "POST", path: "/:userId/tasks", metadata: bearer },
+  create: { method: "POST", path: "/:userId/tasks", metadata: bearerIdempotent },
+  summary: { method: "GET", path: "/:userId/tasks/summary", metadata: bearer },
+  clearCompleted: { method: "DELETE", path: "/:userId/tasks", metadata: bearer },
   get: { method: "GET", path: "/:userId/tasks/:id", metadata: bearer },
   update: { method: "PUT", path: "/:userId/tasks/:id", metadata: bearer },
   delete: { method: "DELETE", path: "/:userId/tasks/:id", metadata: bearer },
   toggleComplete: { method: "PATCH", path: "/:userId/tasks/:id/complete", metadata: bearer },
+  move: { method: "POST", path: "/:userId/tasks/:id/move", metadata: bearer },
+} as const;
+
+export const listRoutes = {
+  list: { method: "GET", path: "/:userId/lists", metadata: bearer },
+  create: { method: "POST", path: "/:userId/lists", metadata: bearerIdempotent },
+  get: { method: "GET", path: "/:userId/lists/:listId", metadata: bearer },
+  update: { method: "PUT", path: "/:userId/lists/:listId", metadata: bearer },
+  delete: { method: "DELETE", path: "/:userId/lists/:listId", metadata: bearer },
+} as const;
+
+export const changesRoutes = {
+  get: { method: "GET", path: "/:userId/changes", metadata: bearer },
 } as const;
 
 export const healthRoutes = {
@@ -49,6 +71,8 @@ const prefixed = <T extends Record<string, RouteInfo>>(routes: T): { [K in keyof
 export const routeTable = {
   auth: prefixed(authRoutes),
   tasks: prefixed(taskRoutes),
+  lists: prefixed(listRoutes),
+  changes: prefixed(changesRoutes),
   health: healthRoutes,
 } satisfies RouteTable;
 
@@ -58,3 +82,7 @@ export const routeTable = {
  */
 export const requiresBearerToken = (route: { metadata?: unknown }): boolean =>
   (route.metadata as { auth?: unknown } | undefined)?.auth === "bearer";
+
+/** Whether a route honours `Idempotency-Key` (`metadata: { idempotent: true }`): a create a client may retry. */
+export const isIdempotentRoute = (route: { metadata?: unknown }): boolean =>
+  (route.metadata as { idempotent?: unknown } | undefined)?.idempotent === true;

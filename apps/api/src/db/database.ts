@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Env } from "../config/env.js";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { boundedClient } from "./bounded-client.js";
+import { kyselyOnPglite, kyselyOnPool, pgTypes, type Sql } from "./kysely.js";
 import { openPgliteFolder } from "./pglite-folder.js";
 
 export type DatabaseTarget =
@@ -52,6 +53,8 @@ export interface Database {
   /** The embedded database's folder (real path), or `memory://`; absent for PostgreSQL. */
   readonly dataDir?: string;
   readonly prisma: PrismaClient;
+  /** Typed SQL (Kysely) on the same connections: the task and list services' queries. */
+  readonly sql: Sql;
   /**
    * What the schema engine connects with for migrations: on PostgreSQL the direct URL (a session of its own,
    * never the app's pool), on PGlite the same in-process connection.
@@ -82,6 +85,7 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, log
     // statement timeout is enforced per statement and per transaction instead (see bounded-client.ts).
     Client: boundedClient(target.statementTimeoutMs),
     application_name: "todo-api",
+    types: pgTypes,
   });
   // Idle clients emit 'error' when the server goes away; unhandled, that would crash the process.
   pool.on("error", (err) => logger.warn({ err: { message: err.message } }, "idle database connection lost"));
@@ -98,6 +102,7 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, log
   return {
     kind: "postgres",
     prisma,
+    sql: kyselyOnPool(pool),
     adapterFactory,
     async ping(timeoutMs) {
       await withTimeout(pool.query("SELECT 1"), timeoutMs, "database ping");
@@ -124,6 +129,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: "pglite" }>): 
     kind: "pglite",
     dataDir: folder?.dir ?? target.dir,
     prisma,
+    sql: kyselyOnPglite(client),
     adapterFactory,
     async ping(timeoutMs) {
       await withTimeout(client.query("SELECT 1"), timeoutMs, "database ping");

@@ -5,7 +5,12 @@ import type { Logger } from "pino";
 import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
+import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
+import type { ChangesService } from "../sync/changes-service.js";
+import type { ListService } from "../tasks/list-service.js";
 import type { TaskService } from "../tasks/task-service.js";
+import { ifMatchVersions, isNotModified, withETag } from "./conditional.js";
+import { withIdempotency } from "./idempotency.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {
@@ -13,6 +18,10 @@ export interface RouterDeps {
   logger: Logger;
   auth: AuthService;
   tasks: TaskService;
+  changes: ChangesService;
+  /** Answers kept for `Idempotency-Key` retries (routes marked `idempotent` in the route table). */
+  idempotency: IdempotencyStore;
+  lists: ListService;
   db: Database;
   /** False once shutdown begins, so load balancers stop sending traffic. */
   isAcceptingTraffic: () => boolean;
@@ -29,7 +38,8 @@ function requestEnded(res: Response): AbortSignal {
 }
 
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
-export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, readinessTimeoutMs }: RouterDeps) {
+export function createRouter(deps: RouterDeps) {
+  const { auth, tasks, lists, changes, db, logger, isAcceptingTraffic, readinessTimeoutMs } = deps;
   const origin = (req: Request): RequestOrigin => ({
     ip: req.ip ?? "unknown",
     route: `${req.method} ${req.route?.path ?? req.path}`,
@@ -37,7 +47,7 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
     signal: req.res && requestEnded(req.res),
   });
 
-  return s.router(contract, {
+  const implementation = {
     auth: {
       register: async ({ body, req }) => ({ status: 201, body: await auth.register(body, origin(req)) }),
       login: async ({ body, req }) => ({ status: 200, body: await auth.login(body, origin(req)) }),
@@ -50,20 +60,52 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
     },
     tasks: {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),
-      create: async ({ body, res }) => ({ status: 201, body: await tasks.create(currentUser(res).id, body) }),
-      get: async ({ params, res }) => ({ status: 200, body: await tasks.get(currentUser(res).id, params.id) }),
-      update: async ({ params, body, res }) => ({
-        status: 200,
-        body: await tasks.update(currentUser(res).id, params.id, body),
+      create: async ({ body, res }) => ({
+        status: 201,
+        body: withETag(res, await tasks.create(currentUser(res).id, body)),
       }),
-      delete: async ({ params, res }) => {
-        await tasks.remove(currentUser(res).id, params.id);
+      // Before `get`: Express matches in registration order, and `summary` would otherwise be a task id.
+      summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
+      clearCompleted: async ({ query, res }) => ({
+        status: 200,
+        body: await tasks.clearCompleted(currentUser(res).id, query),
+      }),
+      get: async ({ params, req, res }) => {
+        const task = withETag(res, await tasks.get(currentUser(res).id, params.id));
+        return isNotModified(req, task) ? { status: 304, body: undefined } : { status: 200, body: task };
+      },
+      update: async ({ params, body, req, res }) => ({
+        status: 200,
+        body: withETag(res, await tasks.update(currentUser(res).id, params.id, body, ifMatchVersions(req))),
+      }),
+      delete: async ({ params, req, res }) => {
+        await tasks.remove(currentUser(res).id, params.id, ifMatchVersions(req));
         return { status: 204, body: undefined };
       },
-      toggleComplete: async ({ params, res }) => ({
+      toggleComplete: async ({ params, req, res }) => ({
         status: 200,
-        body: await tasks.toggleComplete(currentUser(res).id, params.id),
+        body: withETag(res, await tasks.toggleComplete(currentUser(res).id, params.id, ifMatchVersions(req))),
       }),
+      move: async ({ params, body, req, res }) => ({
+        status: 200,
+        body: withETag(res, await tasks.move(currentUser(res).id, params.id, body, ifMatchVersions(req))),
+      }),
+    },
+    lists: {
+      list: async ({ res }) => ({ status: 200, body: await lists.list(currentUser(res).id) }),
+      create: async ({ body, res }) => ({ status: 201, body: await lists.create(currentUser(res).id, body) }),
+      get: async ({ params, res }) => ({ status: 200, body: await lists.get(currentUser(res).id, params.listId) }),
+      update: async ({ params, body, res }) => ({
+        status: 200,
+        body: await lists.rename(currentUser(res).id, params.listId, body),
+      }),
+      delete: async ({ params, res }) => {
+        await lists.remove(currentUser(res).id, params.listId);
+        return { status: 204, body: undefined };
+      },
+    },
+    changes: {
+      get: async ({ query, res }) => ({ status: 200, body: await changes.changes(currentUser(res).id, query) }),
     },
     health: {
       liveness: async () => ({ status: 200, body: { status: "ok" } }),
@@ -80,5 +122,6 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
         };
       },
     },
-  });
+  } satisfies Parameters<typeof s.router<typeof contract>>[1];
+  return s.router(contract, withIdempotency(contract, implementation, deps.idempotency));
 }

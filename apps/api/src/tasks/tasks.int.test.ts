@@ -29,7 +29,16 @@ describe("tasks CRUD", () => {
       completed: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      // Organising fields (additive): no list, no date, no priority, last in the manual order, not completed.
+      listId: null,
+      dueDate: null,
+      priority: "none",
+      position: expect.stringMatching(/^[0-9A-Za-z]+$/),
+      completedAt: null,
+      // Retries and sync: every task starts at version 1 (its ETag).
+      version: 1,
     });
+    expect(res.headers.get("etag")).toBe('"1"');
     expect(new Date(res.body.createdAt).toISOString()).toBe(res.body.createdAt);
   });
 
