@@ -31,14 +31,19 @@ const POOLER = process.env.BENCH_SCALE_POOLER === "1";
 if (!process.env.BENCH_ONLY) options.only = ["list", "get", "create", "login"];
 if (!process.env.BENCH_SECONDS) options.seconds = 5;
 
+/** fractional-indexing's digits: `a0`, `a1`, … `az` are the first 62 keys of a manual order, in order. */
+const BASE_62_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
 /**
  * `users` accounts (password PASSWORD, hashed once at cost 12) with `tasksPerUser` tasks each. Tasks are
  * written round by round across all users, as they arrive in real life, so one person's tasks lie on as many
  * heap pages as they have tasks (a bulk insert per user would put them side by side and flatter the reads;
  * without the ORDER BY the planner does just that).
- * The tasks' secondary indexes are dropped for the insert and built afterwards (minutes faster).
+ * The tasks' secondary indexes are dropped for the insert and built afterwards (minutes faster); the sync
+ * triggers stay, so change counters and versions are what the API itself would have written.
  */
 async function seed(db: pg.Client, users: number, tasksPerUser: number, hash: string): Promise<void> {
+  if (tasksPerUser > BASE_62_DIGITS.length) throw new Error(`at most ${BASE_62_DIGITS.length} tasks per user`);
   await db.query(
     `INSERT INTO users (id, email, password_hash, created_at, updated_at)
      SELECT gen_random_uuid()::text, 'scale-' || n || '@bench.example', $1, now() - interval '1 year', now()
@@ -51,12 +56,12 @@ async function seed(db: pg.Client, users: number, tasksPerUser: number, hash: st
   );
   for (const index of indexes) await db.query(`DROP INDEX ${index.name}`);
   await db.query(
-    `INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
+    `INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at, position)
      SELECT gen_random_uuid(), u.id, 'Task ' || t, CASE WHEN t % 2 = 0 THEN 'Some notes about task ' || t END,
-            t % 3 = 0, now() - make_interval(days => $1 - t), now()
+            t % 3 = 0, now() - make_interval(days => $1 - t), now(), 'a' || substr($2, t, 1)
      FROM generate_series(1, $1) AS t CROSS JOIN users AS u
      ORDER BY t, u.id`,
-    [tasksPerUser],
+    [tasksPerUser, BASE_62_DIGITS],
   );
   for (const index of indexes) await db.query(index.definition);
   await db.query("VACUUM ANALYZE");
@@ -93,21 +98,18 @@ async function fixture(apiUrl: string, db: pg.Client): Promise<Fixture> {
 /**
  * PostgreSQL's own time for the statements behind each route (EXPLAIN ANALYZE, median of 50 runs, and the
  * buffers one run touches): what the database size costs, apart from HTTP and the load on the machine.
- * The SQL mirrors src/tasks/task-service.ts and the login's user lookup; keep them in step.
+ * The SQL mirrors what src/tasks/task-service.ts builds (default manual order) and the login's user lookup; keep
+ * them in step.
  */
 async function statementCosts(t: Target): Promise<string[]> {
   const f = t.fixture;
   const statements: [string, string, unknown[]][] = [
     [
       "list (first page of 50)",
-      "SELECT id, user_id, title, description, completed, created_at, updated_at FROM tasks WHERE user_id = $1 ORDER BY created_at ASC, id ASC LIMIT 51",
+      "SELECT * FROM tasks WHERE user_id = $1 ORDER BY position ASC, id ASC LIMIT 51",
       [f.reader.id],
     ],
-    [
-      "get",
-      "SELECT id, user_id, title, description, completed, created_at, updated_at FROM tasks WHERE id = $1::uuid AND user_id = $2",
-      [f.reader.taskIds[0], f.reader.id],
-    ],
+    ["get", "SELECT * FROM tasks WHERE id = $1::uuid AND user_id = $2", [f.reader.taskIds[0], f.reader.id]],
     ["login: user by email", "SELECT id, email, password_hash FROM users WHERE email = $1", [f.logins[0]]],
   ];
   const lines: string[] = [];

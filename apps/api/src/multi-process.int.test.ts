@@ -21,7 +21,7 @@ const STATEMENT_TIMEOUT_MS = 1_000;
 /**
  * Every guarantee that must hold across processes, one case each: each gets the two processes behind the
  * balancer and checks, through `send` (which records which process answered), that both took part.
- * New shared state (idempotency keys, sync cursors…) adds a case here.
+ * New shared state adds a case here.
  */
 interface Case {
   name: string;
@@ -34,7 +34,13 @@ interface Context {
   /** One request through the balancer, on a connection of its own; `slot` is the process that answered. */
   send(
     path: string,
-    options?: { method?: string; body?: unknown; token?: string; forwardedFor?: string },
+    options?: {
+      method?: string;
+      body?: unknown;
+      token?: string;
+      forwardedFor?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<RawResponse & { slot: number }>;
   signUp(): Promise<{ email: string; userId: string; accessToken: string; refreshToken: string }>;
 }
@@ -151,6 +157,67 @@ const CASES: Case[] = [
       );
       bothSlots(attempts);
       expect(attempts.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    },
+  },
+  {
+    name: "an Idempotency-Key holds across processes: one task, the same answer replayed by the other process",
+    async run({ send, signUp }) {
+      const user = await signUp();
+      const key = randomUUID();
+      const create = () =>
+        send(`/api/v1/${user.userId}/tasks`, {
+          method: "POST",
+          token: user.accessToken,
+          body: { title: "exactly once" },
+          headers: { "idempotency-key": key },
+        });
+      const first = await create();
+      const replay = await create();
+      expect([first.status, replay.status]).toEqual([201, 201]);
+      expect(replay.slot).not.toBe(first.slot);
+      expect(replay.headers["idempotent-replayed"]).toBe("true");
+      expect(replay.body.id).toBe(first.body.id);
+      // Concurrent retries on both processes: never a second task.
+      const storm = await Promise.all(Array.from({ length: 6 }, create));
+      bothSlots(storm);
+      for (const r of storm) {
+        expect([201, 409]).toContain(r.status);
+        if (r.status === 201) expect(r.body.id).toBe(first.body.id);
+      }
+      const list = await send(`/api/v1/${user.userId}/tasks`, { token: user.accessToken });
+      expect(list.body.items.map((t: { id: string }) => t.id)).toEqual([first.body.id]);
+    },
+  },
+  {
+    name: "a sync cursor from one process continues on the other, and misses nothing written through both",
+    async run({ send, signUp }) {
+      const user = await signUp();
+      const changes = (cursor?: string) =>
+        send(`/api/v1/${user.userId}/changes${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`, {
+          token: user.accessToken,
+        });
+      const start = await changes();
+      expect(start.status).toBe(200);
+      const written = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          send(`/api/v1/${user.userId}/tasks`, { method: "POST", token: user.accessToken, body: { title: `t${i}` } }),
+        ),
+      );
+      bothSlots(written);
+      const seen = new Set<string>();
+      const pages = [];
+      let cursor: string = start.body.cursor;
+      for (let more = true; more; ) {
+        const page = await changes(cursor);
+        expect(page.status).toBe(200);
+        pages.push(page);
+        for (const task of page.body.tasks) seen.add(task.id);
+        cursor = page.body.cursor;
+        more = page.body.hasMore;
+        if (pages.length < 2) more = true; // read at least twice, so both processes answer a cursor
+      }
+      bothSlots([start, ...pages]);
+      for (const w of written) expect(seen.has(w.body.id)).toBe(true);
     },
   },
   {

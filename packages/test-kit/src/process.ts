@@ -246,7 +246,14 @@ export interface RawResponse {
 export function freshRequest(
   url: string,
   path: string,
-  options: { method?: string; body?: unknown; token?: string; requestId?: string; forwardedFor?: string } = {},
+  options: {
+    method?: string;
+    body?: unknown;
+    token?: string;
+    requestId?: string;
+    forwardedFor?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<RawResponse> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
@@ -260,6 +267,7 @@ export function freshRequest(
           ...(options.token && { authorization: `Bearer ${options.token}` }),
           ...(options.requestId && { "x-request-id": options.requestId }),
           ...(options.forwardedFor && { "x-forwarded-for": options.forwardedFor }),
+          ...options.headers,
         },
       },
       (res) => {

@@ -78,6 +78,25 @@ describe.runIf(runs)("bounded pg client: every statement ends by its deadline", 
     }
   });
 
+  it("bounds every transaction on the server too, however it is opened, and only that transaction", async () => {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, Client: boundedClient(300) });
+    try {
+      for (const begin of ["BEGIN", "begin", "START TRANSACTION ISOLATION LEVEL SERIALIZABLE"]) {
+        const client = await pool.connect();
+        try {
+          await client.query(begin);
+          expect((await client.query("SELECT current_setting('statement_timeout') AS t")).rows[0].t).toBe("300ms");
+          await client.query("COMMIT");
+          expect((await client.query("SELECT current_setting('statement_timeout') AS t")).rows[0].t).toBe("0");
+        } finally {
+          client.release();
+        }
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("closes the connection under a statement whose cancel is lost, and the pool replaces it", async () => {
     const relay = await cancelEatingRelay(new URL(databaseUrl));
     const viaRelay = new URL(databaseUrl);

@@ -8,7 +8,7 @@
 //   57014 `query_canceled` and leaves the connection usable; should no answer come within
 //   CANCEL_GRACE_MS after that (a lost cancel, a dead network), the connection is closed under the
 //   statement, which then fails and the pool discards the connection;
-// - every transaction also bounds itself on the server: `BEGIN` is sent as
+// - every transaction also bounds itself on the server: `BEGIN` (or `START TRANSACTION …`) is sent as
 //   `BEGIN; SET LOCAL statement_timeout = …` (one simple-protocol message, no extra round trip), and the
 //   setting ends with the transaction, so nothing leaks to the next user of the server connection.
 //
@@ -21,6 +21,9 @@ import pg from "pg";
 export const CANCEL_GRACE_MS = 2_000;
 /** How long a cancel request's own connection may take (it is closed after that, sent or not). */
 const CANCEL_CONNECTION_MS = 5_000;
+
+/** A statement that only opens a transaction (with or without its modes), and nothing else. */
+const TRANSACTION_START = /^\s*(BEGIN|START\s+TRANSACTION)\b[^;]*;?\s*$/i;
 
 type Callback = (err: Error | null, result?: unknown) => void;
 interface PendingQuery {
@@ -46,8 +49,9 @@ export function boundedClient(timeoutMs: number): typeof pg.Client {
         return super.query(config, values as never, callback as never);
       }
       const query = new pg.Query(config, values as never, callback as never) as unknown as PendingQuery;
-      if (typeof query.text === "string" && /^\s*BEGIN\s*;?\s*$/i.test(query.text)) {
-        query.text = `BEGIN; ${setLocal}`;
+      // Prisma's `BEGIN`, Kysely's `begin` / `start transaction isolation level …`: a transaction's first words.
+      if (typeof query.text === "string" && TRANSACTION_START.test(query.text)) {
+        query.text = `${query.text.replace(/;\s*$/, "")}; ${setLocal}`;
       }
       let result: Promise<unknown> | undefined;
       if (!query.callback) {
