@@ -9,8 +9,26 @@ export const API_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO_ROOT = join(API_DIR, "../..");
 export const DOC = join(REPO_ROOT, "docs/performance.md");
 
-export type Scenario = "list" | "get" | "create" | "update" | "toggle" | "delete" | "login" | "mixed";
-export const TASK_SCENARIOS: Scenario[] = ["list", "get", "create", "update", "toggle", "delete"];
+export type Scenario = "list" | "get" | "create" | "update" | "toggle" | "delete" | "login" | "mixed" | BigListScenario;
+/** The list route on one user's 10,000 tasks: each sort, and a search. */
+export const BIG_LIST_QUERIES = {
+  "10k:manual": "sort=manual",
+  "10k:created": "sort=created",
+  "10k:due": "sort=due",
+  "10k:priority": "sort=priority",
+  "10k:updated": "sort=updated",
+  "10k:q": "q=item%2012",
+} as const;
+export type BigListScenario = keyof typeof BIG_LIST_QUERIES;
+export const TASK_SCENARIOS: Scenario[] = [
+  "list",
+  "get",
+  "create",
+  "update",
+  "toggle",
+  "delete",
+  ...(Object.keys(BIG_LIST_QUERIES) as BigListScenario[]),
+];
 /** The routes bench/floor.ts implements. */
 export const FLOOR_SCENARIOS: Scenario[] = ["list", "get", "create", "toggle"];
 
