@@ -86,7 +86,10 @@ describe("drift check", () => {
     const dir = await mkdtemp(join(tmpdir(), "schema-drift-"));
     try {
       const schema = await readFile(paths.schemaPath, "utf8");
-      const edited = schema.replace("  title       String", "  archived    Boolean  @default(false)\n  title       String");
+      const edited = schema.replace(
+        "  title       String",
+        "  archived    Boolean  @default(false)\n  title       String",
+      );
       expect(edited).not.toBe(schema);
       const schemaPath = join(dir, "schema.prisma");
       await writeFile(schemaPath, edited);
