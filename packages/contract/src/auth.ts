@@ -64,6 +64,11 @@ export const SessionTokensSchema = z.object({
   expiresIn: z.number().int().positive(),
 });
 export type SessionTokens = z.infer<typeof SessionTokensSchema>;
+/**
+ * @deprecated The old name of `SessionTokensSchema`: "session" also meant a sign-in and the web app's cookies.
+ * Kept only until apps/web moves to the new name; remove it then.
+ */
+export const SessionSchema = SessionTokensSchema;
 
 export const MeResponseSchema = z.object({ user: UserSchema });
 export type MeResponse = z.infer<typeof MeResponseSchema>;
