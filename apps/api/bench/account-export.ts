@@ -51,7 +51,7 @@ for (const tasks of taskCounts) {
     LOG_LEVEL: "info",
   });
   try {
-    const url = await api.waitUntilListening();
+    const url = await api.waitUntilListening(1, 120_000);
     const signUp = await freshRequest(url, "/api/v1/auth/register", {
       method: "POST",
       body: { email: `export-${name}@example.com`, password: "correct horse battery" },

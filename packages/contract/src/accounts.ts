@@ -82,7 +82,7 @@ export const accountContract = c.router(
       summary: "Ask for a password-reset link by email",
       description:
         "202 for any well-formed address, whether or not it has an account, in the same time either way; the " +
-        "mail (a link to `${APP_URL}/reset-password?token=…`, valid `PASSWORD_RESET_TTL`) is sent after the " +
+        "mail (a link to `APP_URL/reset-password?token=…`, valid `PASSWORD_RESET_TTL`) is sent after the " +
         "answer, to password accounts only, at most 5 per account per hour. 20 requests per client address per " +
         "hour (429). 503 `MAIL_UNAVAILABLE` when a production server has no mail server configured.",
     },

@@ -213,7 +213,7 @@ describe("password reset by mail (a real SMTP peer)", () => {
 describe("the answer never waits for the mail server", () => {
   it("with the mail server slow, known and unknown addresses answer alike and at once; the mail comes later", async () => {
     const user = await signUp(app);
-    smtp.setGreetingDelay(3_000);
+    smtp.setGreetingDelay(5_000);
     try {
       const timings: { known: number[]; unknown: number[] } = { known: [], unknown: [] };
       for (let i = 0; i < 6; i++) {
@@ -226,8 +226,8 @@ describe("the answer never waits for the mail server", () => {
         }
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      // Generous bounds for a loaded machine: each answer far below the mail server's 3 s, and no systematic gap.
-      expect(Math.max(...timings.known, ...timings.unknown)).toBeLessThan(1_500);
+      // Generous bounds for a loaded machine: each answer far below the mail server's 5 s, and no systematic gap.
+      expect(Math.max(...timings.known, ...timings.unknown)).toBeLessThan(2_500);
       expect(Math.abs(median(timings.known) - median(timings.unknown))).toBeLessThan(
         Math.max(50, median(timings.unknown)),
       );
@@ -244,7 +244,7 @@ describe("the answer never waits for the mail server", () => {
     try {
       const started = performance.now();
       expect((await requestReset(user.email)).status).toBe(202);
-      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(performance.now() - started).toBeLessThan(2_500);
       await expect
         .poll(() => app.logs.some((l) => l.includes("mail not sent: retrying")), { timeout: 5_000 })
         .toBe(true);
@@ -265,7 +265,7 @@ describe("the answer never waits for the mail server", () => {
       const started = performance.now();
       const res = await downApp.request("/api/v1/auth/password-reset", { method: "POST", body: { email: user.email } });
       expect(res.status).toBe(202);
-      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(performance.now() - started).toBeLessThan(2_500);
       await expect
         .poll(() => downApp.logs.find((l) => l.includes("mail not sent: giving up")), { timeout: 10_000 })
         .toBeDefined();
