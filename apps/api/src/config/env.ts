@@ -125,7 +125,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_REFRESH_PER_ADDRESS: int(300, 1, 1_000_000),
   RATE_LIMIT_REFRESH_WINDOW: duration("15m"),
   WEB_CONCURRENCY: int(1, 1, 64),
-  // Password hashing jobs allowed to wait per process, in all and per client address; beyond them 503 at once.
+  // Password hashing jobs allowed to wait per process, in each lane (see HashLane) and per client address group
+  // across lanes; beyond them 503 at once.
   HASH_QUEUE_MAX: int(32, 0, 100_000),
   HASH_QUEUE_MAX_PER_CLIENT: int(8, 0, 100_000),
   // A retired refresh token presented again this soon after its rotation is a retry (two tabs, a lost
