@@ -61,12 +61,24 @@ export const FINGERPRINT_QUERIES: readonly string[] = [
   `SELECT 'setting ' || coalesce(array_to_string(setconfig, ','), '') AS line FROM pg_db_role_setting`,
 ];
 
-/** The database's schema as sorted lines (see FINGERPRINT_QUERIES). */
+/**
+ * The database's schema as sorted lines (see FINGERPRINT_QUERIES). Definitions are rendered with an empty
+ * search_path, so every name in them is schema-qualified whatever the caller's setting (a pg_dump script empties
+ * it; a fresh database has the default), and restored afterwards.
+ */
 export async function schemaFingerprint(query: LineQuery): Promise<string[]> {
-  const lines: string[] = [];
-  for (const sql of FINGERPRINT_QUERIES) lines.push(...(await query(sql)));
-  return lines.sort();
+  const [searchPath = ""] = await query("SELECT current_setting('search_path') AS line");
+  await query("SELECT set_config('search_path', '', false) AS line");
+  try {
+    const lines: string[] = [];
+    for (const sql of FINGERPRINT_QUERIES) lines.push(...(await query(sql)));
+    return lines.sort();
+  } finally {
+    await query(`SELECT set_config('search_path', ${quoteLiteral(searchPath)}, false) AS line`);
+  }
 }
+
+const quoteLiteral = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** `+ line`: in `actual` only (something was added); `- line`: in `expected` only (something is missing). */
 export function schemaDifferences(expected: string[], actual: string[]): string[] {
