@@ -63,7 +63,10 @@ async function ownerLogins(user: SignedUpUser, count: number): Promise<{ statuse
   return { statuses, slowestMs: Math.round(slowestMs) };
 }
 
-describe("a hashing-queue flood from rotating addresses does not starve the owner's correct login", () => {
+// A flood on a shared 2-core machine: generous time, the assertions are about who gets served, not how fast.
+describe("a hashing-queue flood from rotating addresses does not starve the owner's correct login", {
+  timeout: 240_000,
+}, () => {
   it("every request from a new address of one IPv6 /64 (2^64 of them): the owner signs in 10 of 10", async () => {
     const user = await signUp(app);
     const prefix = `2001:db8:${hex()}:${hex()}`;

@@ -137,7 +137,8 @@ const EnvSchema = z.object({
   // Per-user quotas (OWASP API4): a create beyond them is a 409 QUOTA_EXCEEDED.
   MAX_TASKS_PER_USER: int(10_000, 1, 10_000_000),
   MAX_LISTS_PER_USER: int(200, 1, 100_000),
-  // Password hashing jobs allowed to wait per process, in all and per client address; beyond them 503 at once.
+  // Password hashing jobs allowed to wait per process, in each lane (see HashLane) and per client address group
+  // across lanes; beyond them 503 at once.
   HASH_QUEUE_MAX: int(32, 0, 100_000),
   HASH_QUEUE_MAX_PER_CLIENT: int(8, 0, 100_000),
   // A retired refresh token presented again this soon after its rotation is a retry (two tabs, a lost

@@ -71,13 +71,15 @@ describe("forwarded addresses that are not IP addresses (TRUST_PROXY)", () => {
           body: { email: `nobody-${randomUUID()}@example.com`, password: "wrong password" },
           headers: { "x-forwarded-for": xff },
         });
+      // The counter of 127.0.0.1 (the proxy) starts from nothing here; on PostgreSQL it is shared by the run.
+      await proxied.server.db.prisma.$executeRaw`DELETE FROM rate_limit_counters WHERE key = 'login-address:127.0.0.1'`;
       for (let i = 0; i < 3; i++) expect((await send(`garbage-${i}-${"z".repeat(500)}`)).status).toBe(401);
       // All three counted against 127.0.0.1, the proxy: a fourth, even with another garbage value, is refused.
       expect((await send("more garbage")).status).toBe(429);
       // A real forwarded address is its own client.
       expect((await send("203.0.113.9")).status).toBe(401);
       const failed = proxied.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === "authentication failed");
-      expect(failed.slice(0, 3).map((l) => l.ip)).toEqual(["127.0.0.1", "127.0.0.1", "127.0.0.1"]);
+      expect(failed.map((l) => l.ip)).toEqual(["127.0.0.1", "127.0.0.1", "127.0.0.1", "203.0.113.9"]);
     } finally {
       await proxied.close();
     }

@@ -55,7 +55,9 @@ export async function refresh(deps: RefreshDeps, refreshToken: string, origin: R
     await endSignIn(deps, rotated.signInId, "refresh_token_reuse");
     origin.log.warn(
       { ...context, reason: "refresh_token_reuse" },
-      "refresh token presented more often than two tabs and a retry need: sign-in revoked",
+      // The same message as reuse after the grace: one name for the idea (more presentations than two tabs and
+      // a retry need), the `replay` count tells the two apart.
+      "refresh token reuse: sign-in revoked",
     );
     throw invalidRefreshToken();
   }
