@@ -6,6 +6,8 @@ import { connectionsCheckingIntervalMs } from "../../../tooling/net-guard.mjs";
 import { AccessTokens } from "./auth/access-tokens.js";
 import { createAuthService } from "./auth/auth-service.js";
 import { Authenticator } from "./auth/authenticator.js";
+import { deriveKey } from "./auth/derived-keys.js";
+import { DeviceTokens } from "./auth/device-tokens.js";
 import { hashPoolDepth } from "./auth/hash-pool.js";
 import { PasswordHasher } from "./auth/passwords.js";
 import { RateLimiter } from "./auth/rate-limiter.js";
@@ -85,6 +87,9 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
       onRateLimited: metrics?.rateLimitRejected,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+      refreshReuseGraceMaxReplays: env.REFRESH_REUSE_GRACE_MAX_REPLAYS,
+      refreshSuccessorKey: deriveKey(env.jwtSecret, "refresh-successor"),
+      deviceTokens: new DeviceTokens(deriveKey(env.jwtSecret, "device-token"), env.DEVICE_TOKEN_TTL),
       limits: {
         loginPerAccountAndAddress: {
           name: "login-account-address",
@@ -100,6 +105,11 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
           name: "login-account",
           limit: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
           windowSeconds: env.RATE_LIMIT_LOGIN_ACCOUNT_WINDOW,
+        },
+        loginPerDevice: {
+          name: "login-device",
+          limit: env.RATE_LIMIT_LOGIN_PER_DEVICE,
+          windowSeconds: env.RATE_LIMIT_LOGIN_WINDOW,
         },
         registerPerAddress: {
           name: "register-address",

@@ -41,11 +41,18 @@ export type User = z.infer<typeof UserSchema>;
 export const RegisterBodySchema = z.object({ email: EmailSchema, password: NewPasswordSchema }).strict();
 export type RegisterBody = z.infer<typeof RegisterBodySchema>;
 
-/** Login does not re-apply the password rules: a wrong password of any shape is the same generic 401. */
+export const DEVICE_TOKEN_MAX_LENGTH = 512;
+
+/**
+ * Login does not re-apply the password rules: a wrong password of any shape is the same generic 401.
+ * `deviceToken`: the `deviceToken` of an earlier successful sign-in on this device (optional; an unknown,
+ * expired or another account's token is simply ignored).
+ */
 export const LoginBodySchema = z
   .object({
     email: z.string().trim().toLowerCase().min(1).max(EMAIL_MAX_LENGTH).refine(hasNoNul, NO_NUL_MESSAGE),
     password: z.string().min(1).max(1024).refine(hasNoNul, NO_NUL_MESSAGE),
+    deviceToken: z.string().min(1).max(DEVICE_TOKEN_MAX_LENGTH).refine(hasNoNul, NO_NUL_MESSAGE).optional(),
   })
   .strict();
 export type LoginBody = z.infer<typeof LoginBodySchema>;
@@ -62,6 +69,12 @@ export const SessionSchema = z.object({
   tokenType: z.literal("Bearer"),
   /** Lifetime of the access token, in seconds. */
   expiresIn: z.number().int().positive(),
+  /**
+   * Login and register only: a device token (OWASP device cookie) for this account on this device. Keep it
+   * (web apps: in an httpOnly cookie, apart from the sign-in) and send it as `deviceToken` with later logins:
+   * they are then not held up by a lockout that other people's wrong guesses cause on the account.
+   */
+  deviceToken: z.string().optional(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -84,7 +97,10 @@ export const authContract = c.router(
       body: LoginBodySchema,
       responses: { 200: SessionSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema, ...CommonErrorResponses },
       summary: "Sign in with email and password",
-      description: "Wrong credentials give one generic 401, whether or not the email exists.",
+      description:
+        "Wrong credentials give one generic 401, whether or not the email exists. Send the `deviceToken` of an " +
+        "earlier sign-in on this device: its failed attempts count against that device alone, so a lockout caused " +
+        "by someone else's guesses does not stop the owner. The response carries a fresh `deviceToken`.",
     },
     refresh: {
       ...authRoutes.refresh,

@@ -28,6 +28,7 @@ describe("register", () => {
       refreshToken: expect.any(String),
       tokenType: "Bearer",
       expiresIn: 86_400,
+      deviceToken: expect.stringMatching(/^dt1\./),
     });
     expect(res.text).not.toMatch(/password|hash/i);
     const claims = jwt.verify(res.body.accessToken, TEST_JWT_SECRET, { algorithms: ["HS256"] }) as jwt.JwtPayload;

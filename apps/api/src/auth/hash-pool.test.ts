@@ -77,6 +77,34 @@ describe("hashPool admission", () => {
     expect(finished.indexOf("other")).toBeLessThan(finished.length - 3);
   });
 
+  it("serves the trusted lane, then the clean lane, before the rest, whatever the order of arrival", async () => {
+    const busy = occupyThreads();
+    const order: string[] = [];
+    const job = (client: string, lane: "trusted" | "clean" | "rest") =>
+      hashPool()
+        .hash(client, 4, { client, lane })
+        .then(() => void order.push(client));
+    // 20 rotating clients with failures, then one clean client, then a trusted device: each its own client,
+    // so per-client turns alone would serve the last two last.
+    const rest = Array.from({ length: 20 }, (_, i) => job(`flood-${i}`, "rest"));
+    const clean = job("clean", "clean");
+    const trusted = job("trusted", "trusted");
+    await Promise.all([...busy, ...rest, clean, trusted]);
+    expect(order.indexOf("trusted")).toBeLessThan(order.indexOf("clean"));
+    expect(order.indexOf("clean")).toBeLessThan(hashPool().stats().threads + 2);
+  });
+
+  it("bounds each lane on its own: a full rest lane does not refuse a clean job", async () => {
+    const busy = occupyThreads();
+    const limits = { maxQueued: 3 };
+    const rest = [1, 2, 3].map((i) => hashPool().hash(`r${i}`, 4, { ...limits, client: `r${i}`, lane: "rest" }));
+    await expect(hashPool().hash("r4", 4, { ...limits, client: "r4", lane: "rest" })).rejects.toBeInstanceOf(
+      HashQueueFullError,
+    );
+    await expect(hashPool().hash("c", 4, { ...limits, client: "c", lane: "clean" })).resolves.toMatch(/^\$2b\$04\$/);
+    await Promise.all([...busy, ...rest]);
+  });
+
   it("drops a queued job whose request ended, without hashing it", async () => {
     const before = hashPool().stats();
     const busy = occupyThreads();

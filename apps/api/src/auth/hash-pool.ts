@@ -40,9 +40,21 @@ type Job =
   | { id: number; op: "hash"; password: string; arg: number }
   | { id: number; op: "compare"; password: string; arg: string };
 type Reply = { id: number; result?: string | boolean; error?: string };
+/**
+ * Which queue a job waits in; lanes are served in this order, round-robin across clients within each:
+ * - `trusted`: a login carrying a valid device token for its account (the owner's browser: see DeviceTokens);
+ * - `clean`: a login from a client (address group) with no failed login in the current window;
+ * - `rest`: everything else (clients with failures, registrations).
+ * A flood from rotating addresses lands in `rest` after each address's first failure (and an IPv6 /64 is one
+ * client), so it cannot keep the owner's correct login from a clean address, or with a device token, waiting.
+ */
+export type HashLane = "trusted" | "clean" | "rest";
+const LANES: readonly HashLane[] = ["trusted", "clean", "rest"];
+
 interface Pending {
   job: Job;
   client: string;
+  lane: HashLane;
   resolve(value: string | boolean): void;
   reject(err: Error): void;
   /** Detaches the abort listener once the job leaves the queue. */
@@ -53,11 +65,13 @@ interface Pending {
 export interface HashJobOptions {
   /** The job is dropped while still queued once this aborts (the request it serves has ended). */
   signal?: AbortSignal;
-  /** Whose job this is, typically the client address: jobs are served round-robin across clients. */
+  /** Whose job this is, typically the client address group: jobs are served round-robin across clients. */
   client?: string;
-  /** Jobs waiting (not running) in the whole process beyond which this one is refused. Default: no limit. */
+  /** The queue it waits in (see HashLane). Default: `rest`. */
+  lane?: HashLane;
+  /** Jobs waiting (not running) in this job's lane beyond which it is refused. Default: no limit. */
   maxQueued?: number;
-  /** Jobs waiting for this one client beyond which this one is refused. Default: no limit. */
+  /** Jobs waiting for this one client, in all lanes, beyond which this one is refused. Default: no limit. */
   maxQueuedPerClient?: number;
 }
 
@@ -87,11 +101,17 @@ class HashPool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
   /**
-   * Waiting jobs by client, in round-robin order: the client served next is the first key, and a client that
-   * still has jobs after being served moves to the end. A flood from one address then waits behind itself,
-   * while another client's job is at most one round from a thread.
+   * Waiting jobs by lane, then by client in round-robin order: the client served next is the first key, and a
+   * client that still has jobs after being served moves to the end. A flood from one address then waits behind
+   * itself, while another client's job is at most one round from a thread; lanes go first to last.
    */
-  private readonly queues = new Map<string, Pending[]>();
+  private readonly queues: Record<HashLane, Map<string, Pending[]>> = {
+    trusted: new Map(),
+    clean: new Map(),
+    rest: new Map(),
+  };
+  private readonly queuedByLane: Record<HashLane, number> = { trusted: 0, clean: 0, rest: 0 };
+  private readonly queuedByClient = new Map<string, number>();
   private queued = 0;
   private readonly counters = { started: 0, dropped: 0, refused: 0 };
   /** Moving average of one job's run time, to tell a refused caller when to come back. */
@@ -120,11 +140,12 @@ class HashPool {
    * work for a request that could not be hashed anyway (a flood's refusals must be cheap).
    */
   refusal(options: HashJobOptions): HashQueueFullError | undefined {
-    const waitingForClient = this.queues.get(options.client ?? ANONYMOUS)?.length ?? 0;
+    const waitingForClient = this.queuedByClient.get(options.client ?? ANONYMOUS) ?? 0;
+    const waitingInLane = this.queuedByLane[options.lane ?? "rest"];
     const mustWait = this.idle.length === 0 && this.live.size >= this.size;
     if (
       mustWait &&
-      (this.queued >= (options.maxQueued ?? Number.POSITIVE_INFINITY) ||
+      (waitingInLane >= (options.maxQueued ?? Number.POSITIVE_INFINITY) ||
         waitingForClient >= (options.maxQueuedPerClient ?? Number.POSITIVE_INFINITY))
     ) {
       this.counters.refused++;
@@ -134,7 +155,7 @@ class HashPool {
   }
 
   private run(job: Job, options: HashJobOptions): Promise<string | boolean> {
-    const { signal, client = ANONYMOUS } = options;
+    const { signal, client = ANONYMOUS, lane = "rest" } = options;
     if (signal?.aborted) {
       this.counters.dropped++;
       return Promise.reject(abortError(signal));
@@ -142,7 +163,7 @@ class HashPool {
     const full = this.refusal(options);
     if (full) return Promise.reject(full);
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job, client, resolve, reject, release: () => undefined };
+      const pending: Pending = { job, client, lane, resolve, reject, release: () => undefined };
       if (signal) {
         const onAbort = () => {
           if (this.dequeue(pending)) {
@@ -153,35 +174,49 @@ class HashPool {
         signal.addEventListener("abort", onAbort, { once: true });
         pending.release = () => signal.removeEventListener("abort", onAbort);
       }
-      const queue = this.queues.get(client);
+      const queues = this.queues[lane];
+      const queue = queues.get(client);
       if (queue) queue.push(pending);
-      else this.queues.set(client, [pending]);
-      this.queued++;
+      else queues.set(client, [pending]);
+      this.count(pending, +1);
       this.dispatch();
     });
   }
 
   /** Removes a job that has not started; false when it already runs (bcrypt cannot be interrupted). */
   private dequeue(pending: Pending): boolean {
-    const queue = this.queues.get(pending.client);
+    const queues = this.queues[pending.lane];
+    const queue = queues.get(pending.client);
     const at = queue?.indexOf(pending) ?? -1;
     if (!queue || at < 0) return false;
     queue.splice(at, 1);
-    if (queue.length === 0) this.queues.delete(pending.client);
-    this.queued--;
+    if (queue.length === 0) queues.delete(pending.client);
+    this.count(pending, -1);
     return true;
   }
 
+  private count(pending: Pending, delta: 1 | -1): void {
+    this.queued += delta;
+    this.queuedByLane[pending.lane] += delta;
+    const left = (this.queuedByClient.get(pending.client) ?? 0) + delta;
+    if (left > 0) this.queuedByClient.set(pending.client, left);
+    else this.queuedByClient.delete(pending.client);
+  }
+
   private nextJob(): Pending | undefined {
-    const first = this.queues.entries().next();
-    if (first.done) return undefined;
-    const [client, queue] = first.value;
-    const next = queue.shift()!;
-    this.queues.delete(client);
-    if (queue.length > 0) this.queues.set(client, queue);
-    this.queued--;
-    next.release();
-    return next;
+    for (const lane of LANES) {
+      const queues = this.queues[lane];
+      const first = queues.entries().next();
+      if (first.done) continue;
+      const [client, queue] = first.value;
+      const next = queue.shift()!;
+      queues.delete(client);
+      if (queue.length > 0) queues.set(client, queue);
+      this.count(next, -1);
+      next.release();
+      return next;
+    }
+    return undefined;
   }
 
   private retryAfterSeconds(): number {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type HashJobOptions, hashPool } from "./hash-pool.js";
+import { type HashJobOptions, type HashLane, hashPool } from "./hash-pool.js";
 
 /** How much hashing may wait in this process (see HashJobOptions); beyond it the caller gets a 503 at once. */
 export interface HashQueueLimits {
@@ -11,6 +11,8 @@ export interface HashQueueLimits {
 export interface HashRequester {
   client: string;
   signal?: AbortSignal;
+  /** Which queue the job waits in (see HashLane); default `rest`. */
+  lane?: HashLane;
 }
 
 /** bcrypt reads only the first 72 bytes of a password; anything longer is refused, never cut. */
@@ -61,7 +63,7 @@ export class PasswordHasher {
   }
 
   private jobOptions(requester: HashRequester | undefined): HashJobOptions {
-    return { ...this.limits, client: requester?.client, signal: requester?.signal };
+    return { ...this.limits, client: requester?.client, signal: requester?.signal, lane: requester?.lane };
   }
 
   private getDummyHash(): Promise<string> {

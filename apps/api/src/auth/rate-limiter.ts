@@ -20,7 +20,12 @@ export interface RateLimitCheck {
 }
 
 export type Reservation =
-  | { admitted: true; keys: string[] }
+  | {
+      admitted: true;
+      keys: string[];
+      /** Each counter's count, this attempt included, in the order of the checks. */
+      counts: number[];
+    }
   | { admitted: false; refusedBy: RateLimitRule; retryAfterSeconds: number };
 
 const keyOf = ({ rule, subject }: RateLimitCheck): string => `${rule.name}:${subject}`;
@@ -90,7 +95,7 @@ export class RateLimiter {
         };
       }
     }
-    return { admitted: true, keys: checks.map(keyOf) };
+    return { admitted: true, keys: checks.map(keyOf), counts: checks.map((_, i) => Number(byStep.get(i)!.count)) };
   }
 
   /**

@@ -19,6 +19,12 @@ const rotatedSecondsAgo = (refreshToken: string, seconds: number) =>
   app.server.db.prisma.$executeRaw`
     UPDATE refresh_tokens SET used_at = now() - make_interval(secs => ${seconds})
     WHERE token_hash = ${hashRefreshToken(refreshToken)}`;
+/** Refresh tokens ever issued to the user's sign-ins: one per link of the chain. */
+const tokensOf = async (userId: string) => {
+  const rows = await app.server.db.prisma.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE s.user_id = ${userId}`;
+  return Number(rows[0]!.n);
+};
 const liveSignIns = async (userId: string) => {
   const rows = await app.server.db.prisma.$queryRaw<{ n: number }[]>`
     SELECT count(*)::int AS n FROM sessions WHERE user_id = ${userId} AND revoked_at IS NULL`;
@@ -26,19 +32,46 @@ const liveSignIns = async (userId: string) => {
 };
 
 describe("refresh reuse grace", () => {
-  it("a retired token presented again within the grace gets a new pair for the same sign-in", async () => {
+  it("a retired token presented again within the grace continues the same chain: the same successor, logged", async () => {
     const user = await signUp(app);
     const first = await refresh(user.refreshToken);
     expect(first.status).toBe(200);
     const again = await refresh(user.refreshToken);
     expect(again.status).toBe(200);
-    expect(again.body.refreshToken).not.toBe(first.body.refreshToken);
+    // Not a second, independent chain: the same successor refresh token.
+    expect(again.body.refreshToken).toBe(first.body.refreshToken);
     expect(sid(again.body.accessToken)).toBe(sid(user.accessToken));
+    expect(await tokensOf(user.id)).toBe(2);
     await waitForRevocationSync();
     for (const pair of [first.body, again.body]) expect((await me(pair.accessToken)).status).toBe(200);
-    expect((await refresh(first.body.refreshToken)).status).toBe(200);
-    expect((await refresh(again.body.refreshToken)).status).toBe(200);
+    // Both tabs carry on with that successor (the second within its own grace), still one chain.
+    const next = await refresh(first.body.refreshToken);
+    expect(next.status).toBe(200);
+    expect((await refresh(again.body.refreshToken)).body.refreshToken).toBe(next.body.refreshToken);
+    expect(await tokensOf(user.id)).toBe(3);
     expect(await liveSignIns(user.id)).toBe(1);
+    const logged = app.logs.map((l) => JSON.parse(l)).filter((l) => l.event === "refresh_token_replay");
+    expect(logged).toEqual(
+      expect.arrayContaining([expect.objectContaining({ level: "info", sessionId: sid(user.accessToken), replay: 1 })]),
+    );
+  });
+
+  it("two tabs and a retry (3 presentations) are answered; a 4th presentation is theft and ends the sign-in", async () => {
+    const user = await signUp(app);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await refresh(user.refreshToken));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.refreshToken)).size).toBe(1);
+    const fourth = await refresh(user.refreshToken);
+    expect(fourth.status).toBe(401);
+    await waitForRevocationSync();
+    expect(await liveSignIns(user.id)).toBe(0);
+    expect((await refresh(answers[0]!.body.refreshToken)).status).toBe(401);
+    expect((await me(answers[0]!.body.accessToken)).status).toBe(401);
+    const warned = app.logs
+      .map((l) => JSON.parse(l))
+      .find((l) => l.reason === "refresh_token_reuse" && l.sessionId === sid(user.accessToken));
+    expect(warned).toMatchObject({ level: "warn", replay: 3 });
   });
 
   it("just inside the grace (9 s of 10) the retry is still answered", async () => {
@@ -60,22 +93,37 @@ describe("refresh reuse grace", () => {
     expect((await me(successor.body.accessToken)).status).toBe(401);
     expect((await me(user.accessToken)).status).toBe(401);
     expect(await liveSignIns(user.id)).toBe(0);
-    const warned = app.logs.map((l) => JSON.parse(l)).find((l) => l.reason === "refresh_token_reuse");
+    const warned = app.logs
+      .map((l) => JSON.parse(l))
+      .find((l) => l.reason === "refresh_token_reuse" && l.sessionId === sid(user.accessToken));
     expect(warned).toMatchObject({ level: "warn", sessionId: sid(user.accessToken) });
   });
 
-  it("20 refreshes of one token at the same moment: every caller ends signed in, on one sign-in", async () => {
+  it("3 refreshes of one token at the same moment (two tabs and a retry) get one successor, on one sign-in", async () => {
     const user = await signUp(app);
-    const results = await Promise.all(Array.from({ length: 20 }, () => refresh(user.refreshToken)));
-    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const results = await Promise.all(Array.from({ length: 3 }, () => refresh(user.refreshToken)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(new Set(results.map((r) => sid(r.body.accessToken)))).toEqual(new Set([sid(user.accessToken)]));
-    expect(new Set(results.map((r) => r.body.refreshToken)).size).toBe(20);
+    expect(new Set(results.map((r) => r.body.refreshToken)).size).toBe(1);
+    expect(await tokensOf(user.id)).toBe(2);
     await waitForRevocationSync();
     for (const r of results) expect((await me(r.body.accessToken)).status).toBe(200);
-    // Each caller can carry on refreshing with what it got.
-    const next = await Promise.all(results.map((r) => refresh(r.body.refreshToken)));
-    expect(next.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect((await refresh(results[0]!.body.refreshToken)).status).toBe(200);
     expect(await liveSignIns(user.id)).toBe(1);
+  });
+
+  it("20 refreshes of one token at the same moment are more than tabs and retries: the sign-in ends", async () => {
+    const user = await signUp(app);
+    const results = await Promise.all(Array.from({ length: 20 }, () => refresh(user.refreshToken)));
+    const ok = results.filter((r) => r.status === 200);
+    // The first rotation and the two replays the grace allows; never 20 forks of the sign-in.
+    expect(ok.length).toBe(3);
+    expect(results.filter((r) => r.status === 401).length).toBe(17);
+    expect(new Set(ok.map((r) => r.body.refreshToken)).size).toBe(1);
+    expect(await tokensOf(user.id)).toBe(2);
+    await waitForRevocationSync();
+    expect(await liveSignIns(user.id)).toBe(0);
+    expect((await refresh(ok[0]!.body.refreshToken)).status).toBe(401);
   });
 
   it("never revives a sign-in that ended", async () => {

@@ -71,6 +71,50 @@ describe("loadEnv", () => {
     expect(loadEnv({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
   });
 
+  it("refuses TRUST_PROXY ranges that cover the public internet in production, not only `true`", () => {
+    const production = { NODE_ENV: "production", JWT_SECRET: strongSecret };
+    const everyone = [
+      "0.0.0.0/0",
+      "0.0.0.0/1,128.0.0.0/1",
+      "0.0.0.0/0.0.0.0",
+      "64.0.0.0/2",
+      "8.0.0.0/7",
+      "::/0",
+      "::/1",
+      "2000::/3",
+      "2001::/16",
+      "::ffff:0:0/96",
+      "::ffff:0.0.0.0/97",
+      "::/64",
+      "64:ff9b::/96",
+      "10.0.0.0/8, 0.0.0.0/1",
+    ];
+    for (const TRUST_PROXY of everyone) {
+      expect(() => loadEnv({ ...production, TRUST_PROXY }), TRUST_PROXY).toThrow(/TRUST_PROXY: .*public internet/);
+    }
+    const proxies = [
+      "10.0.0.0/8",
+      "172.16.0.0/12",
+      "192.168.0.0/16, 100.64.0.0/10",
+      "10.0.0.0/255.0.0.0",
+      "fc00::/7",
+      "fd12:3456::/32",
+      "fe80::/10",
+      "loopback, linklocal, uniquelocal",
+      "173.245.48.0/20, 104.16.0.0/13",
+      "2400:cb00::/32, 2606:4700::/32",
+      "203.0.113.7",
+      "::ffff:10.0.0.0/104",
+      "2001:db8::1",
+    ];
+    for (const TRUST_PROXY of proxies) expect(() => loadEnv({ ...production, TRUST_PROXY }), TRUST_PROXY).not.toThrow();
+    // Outside production wide ranges stay available (a laptop, a test rig); nonsense never is.
+    expect(loadEnv({ TRUST_PROXY: "0.0.0.0/0" }).TRUST_PROXY).toEqual(["0.0.0.0/0"]);
+    for (const TRUST_PROXY of ["my-proxy", "10.0.0.0/33", "1.2.3.4/8/8", "::/129", "10.0.0.0/255.0.255.0"]) {
+      expect(() => loadEnv({ TRUST_PROXY }), TRUST_PROXY).toThrow(/TRUST_PROXY: .*not an IP address/);
+    }
+  });
+
   it("refuses a production secret shorter than 32 bytes, naming the variable it came from", () => {
     expect(() => loadEnv({ NODE_ENV: "production", JWT_SECRET: "short" })).toThrow(
       /JWT_SECRET: must be at least 32 bytes/,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parseDurationSeconds } from "../lib/duration.js";
+import { trustProxyProblems } from "./trust-proxy.js";
 
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 
@@ -114,17 +115,26 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_WINDOW: duration("15m"),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: int(100, 1, 1_000_000),
   RATE_LIMIT_LOGIN_ACCOUNT_WINDOW: duration("1h"),
+  // Failed logins carrying one device token (OWASP device cookie) per RATE_LIMIT_LOGIN_WINDOW: such attempts
+  // count against their device instead of the limits above, and a device token past it is locked itself.
+  RATE_LIMIT_LOGIN_PER_DEVICE: int(10, 1, 1_000_000),
+  // How long the device token of a successful sign-in is honoured.
+  DEVICE_TOKEN_TTL: duration("90d"),
   RATE_LIMIT_REGISTER_PER_ADDRESS: int(100, 1, 1_000_000),
   RATE_LIMIT_REGISTER_WINDOW: duration("1h"),
   RATE_LIMIT_REFRESH_PER_ADDRESS: int(300, 1, 1_000_000),
   RATE_LIMIT_REFRESH_WINDOW: duration("15m"),
   WEB_CONCURRENCY: int(1, 1, 64),
-  // Password hashing jobs allowed to wait per process, in all and per client address; beyond them 503 at once.
+  // Password hashing jobs allowed to wait per process, in each lane (see HashLane) and per client address group
+  // across lanes; beyond them 503 at once.
   HASH_QUEUE_MAX: int(32, 0, 100_000),
   HASH_QUEUE_MAX_PER_CLIENT: int(8, 0, 100_000),
   // A retired refresh token presented again this soon after its rotation is a retry (two tabs, a lost
   // response), answered with a new pair for the same sign-in; later it is theft.
   REFRESH_REUSE_GRACE_SECONDS: int(10, 0, 300),
+  // Presentations of one retired refresh token answered within the grace (another tab, a retry); one more is
+  // theft and ends the sign-in.
+  REFRESH_REUSE_GRACE_MAX_REPLAYS: int(2, 0, 100),
   // From accepting a connection to its request's complete headers: bounds silent and trickling clients.
   HEADERS_TIMEOUT_MS: int(10_000, 1_000, 600_000),
   // Open connections per process beyond which new ones are closed at once (0: no limit).
@@ -220,6 +230,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const secretSource = JWT_SECRET ? "JWT_SECRET" : BETTER_AUTH_SECRET ? "BETTER_AUTH_SECRET" : undefined;
   const secret = JWT_SECRET ?? BETTER_AUTH_SECRET;
 
+  if (Array.isArray(rest.TRUST_PROXY)) {
+    const problems = trustProxyProblems(rest.TRUST_PROXY, rest.NODE_ENV === "production");
+    if (problems.length > 0) throw new EnvError(problems);
+  }
   if (rest.NODE_ENV === "production") {
     if (rest.TRUST_PROXY === true) {
       throw new EnvError([

@@ -1,11 +1,14 @@
 // `pnpm db:import <file>`: loads a plain-format pg_dump of a PostgreSQL database (`pg_dump --no-owner
 // --no-privileges`) into a new embedded database in PGLITE_DIR: the way back from a PostgreSQL server.
-// It refuses a folder that already holds a database rather than mixing two.
+// It refuses a folder that already holds a database rather than mixing two, and a dump whose schema is not
+// exactly what its recorded migrations produce (see assertSchemaMatchesMigrations): a dump is SQL that runs
+// with full rights over the database, so import only dumps from a source you trust.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { loadEnv } from "../config/env.js";
 import { openPgliteFolder } from "./pglite-folder.js";
 import { restoreIntoPglite } from "./pglite-restore.js";
+import { assertSchemaMatchesMigrations } from "./schema-fingerprint.js";
 
 const env = loadEnv();
 const requested = process.argv[2];
@@ -26,7 +29,7 @@ try {
     if (rows[0]!.n > 0) {
       throw new Error(`${folder.dir} already holds a database: import into an empty folder (PGLITE_DIR).`);
     }
-    await restoreIntoPglite(folder.client, script);
+    await restoreIntoPglite(folder.client, script, (query) => assertSchemaMatchesMigrations(query));
     const counts = await folder.client.query<{ users: number; tasks: number }>(
       "SELECT (SELECT count(*) FROM public.users)::int AS users, (SELECT count(*) FROM public.tasks)::int AS tasks",
     );

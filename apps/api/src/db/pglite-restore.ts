@@ -1,4 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
+import { type LineQuery, pgliteLines } from "./schema-fingerprint.js";
 
 /** One step of a plain pg_dump script: SQL to run as it is, or a COPY with the rows that followed it. */
 export type RestoreStep = { sql: string } | { copy: string; rows: string };
@@ -52,13 +53,21 @@ export function parsePlainDump(script: string): RestoreStep[] {
   return steps;
 }
 
-/** Runs a plain pg_dump script against an (empty) embedded database, in one transaction. */
-export async function restoreIntoPglite(client: PGlite, script: string): Promise<void> {
+/**
+ * Runs a plain pg_dump script against an (empty) embedded database, in one transaction. `verify` runs inside
+ * it, after the script: if it throws, nothing of the script is kept.
+ */
+export async function restoreIntoPglite(
+  client: PGlite,
+  script: string,
+  verify?: (query: LineQuery) => Promise<void>,
+): Promise<void> {
   const steps = parsePlainDump(script);
   await client.transaction(async (tx) => {
     for (const step of steps) {
       if ("sql" in step) await tx.exec(step.sql);
       else if (step.rows) await tx.query(step.copy, [], { blob: new Blob([step.rows]) });
     }
+    await verify?.(pgliteLines(tx));
   });
 }

@@ -3,6 +3,7 @@ import type { AppRoute } from "@ts-rest/core";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import { type Metrics, UNMATCHED_ROUTE } from "../metrics/metrics.js";
+import { clientAddress } from "./client-address.js";
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -37,7 +38,7 @@ export function requestContext(logger: Logger, metrics?: Pick<Metrics, "observeR
           path: req.path,
           status: res.statusCode,
           durationMs: Math.round(durationMs * 10) / 10,
-          ip: req.ip,
+          ip: clientAddress(req),
         },
         "request completed",
       );

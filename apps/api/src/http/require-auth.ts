@@ -3,6 +3,7 @@ import type { AppRoute } from "@ts-rest/core";
 import type { NextFunction, Request, Response } from "express";
 import type { Authenticator, AuthRequestContext, AuthUser } from "../auth/authenticator.js";
 import { AppError, forbidden } from "../errors/app-error.js";
+import { clientAddress } from "./client-address.js";
 
 declare global {
   namespace Express {
@@ -29,7 +30,7 @@ export function requireAuth(authenticator: Authenticator) {
         return `${req.method} ${req.route?.path ?? req.path}`;
       },
       get ip() {
-        return req.ip;
+        return clientAddress(req);
       },
       log: res.locals.log,
     };

@@ -6,6 +6,7 @@ import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
 import type { TaskService } from "../tasks/task-service.js";
+import { clientAddress, clientGroup } from "./client-address.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {
@@ -31,7 +32,8 @@ function requestEnded(res: Response): AbortSignal {
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
 export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, readinessTimeoutMs }: RouterDeps) {
   const origin = (req: Request): RequestOrigin => ({
-    ip: req.ip ?? "unknown",
+    ip: clientAddress(req),
+    client: clientGroup(req),
     route: `${req.method} ${req.route?.path ?? req.path}`,
     log: req.res?.locals.log ?? logger,
     signal: req.res && requestEnded(req.res),

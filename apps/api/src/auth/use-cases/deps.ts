@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { AccessTokens } from "../access-tokens.js";
+import type { DeviceTokens } from "../device-tokens.js";
 import type { PasswordHasher } from "../passwords.js";
 import type { RateLimiter, RateLimitRule } from "../rate-limiter.js";
 import type { SessionRevocations } from "../session-revocations.js";
@@ -12,6 +13,8 @@ export interface AuthLimits {
   loginPerAddress: RateLimitRule;
   /** Failed logins for one account from all addresses: a ceiling well above the tight limit. */
   loginPerAccount: RateLimitRule;
+  /** Failed logins carrying one valid device token for the account: instead of the three above. */
+  loginPerDevice: RateLimitRule;
   registerPerAddress: RateLimitRule;
   refreshPerAddress: RateLimitRule;
 }
@@ -29,11 +32,23 @@ export interface AuthServiceDeps {
   refreshTokenTtlSeconds: number;
   /** How long after its rotation a retired refresh token still gets a new pair (a retry, two tabs). */
   refreshReuseGraceSeconds: number;
+  /** How many times a retired refresh token is answered within its grace; one more is theft. */
+  refreshReuseGraceMaxReplays: number;
+  /** Issues and checks the device tokens of successful sign-ins (OWASP device cookies). */
+  deviceTokens: DeviceTokens;
+  /** Derives each refresh token's one successor (see successorRefreshToken). */
+  refreshSuccessorKey: Buffer;
 }
 
 /** Where a request came from, for rate limits and security logs. */
 export interface RequestOrigin {
+  /** The client's address (validated: see http/client-address.ts), for logs. */
   ip: string;
+  /**
+   * The client as per-address limits and the hashing queue's fair shares count it: its address grouped (an IPv6
+   * /64 is one client, IPv4-mapped IPv6 is IPv4). Use this, never `ip`, as the subject of a per-address limit.
+   */
+  client: string;
   route: string;
   /** The request's logger, carrying its request id. */
   log: Logger;

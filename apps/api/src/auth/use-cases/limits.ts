@@ -7,13 +7,16 @@ export const rateLimited = (retryAfterSeconds: number) =>
     "Retry-After": String(retryAfterSeconds),
   });
 
-/** Counts a request against `rule` for `subject`; past the limit: logged, reported, refused with 429. */
+/**
+ * Counts a request against `rule` for `subject`; past the limit: logged, reported, refused with 429. Returns
+ * the count, this request included.
+ */
 export async function enforce(
   deps: Pick<AuthServiceDeps, "rateLimiter" | "onRateLimited">,
   rule: RateLimitRule,
   subject: string,
   origin: RequestOrigin,
-): Promise<void> {
+): Promise<number> {
   const state = await deps.rateLimiter.hit(rule, subject);
   if (state.count > rule.limit) {
     origin.log.warn(
@@ -23,4 +26,5 @@ export async function enforce(
     deps.onRateLimited?.(rule.name);
     throw rateLimited(state.retryAfterSeconds);
   }
+  return state.count;
 }
