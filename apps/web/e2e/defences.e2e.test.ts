@@ -2,7 +2,19 @@ import { connect, type Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addTask, cookieHeader, cookieTokens, hasChromium, NO_CHROMIUM, type Stack, signUp, startStack } from "./stack";
+import {
+  addTask,
+  cookieHeader,
+  cookieTokens,
+  hasChromium,
+  NO_CHROMIUM,
+  newEmail,
+  PASSWORD,
+  type Stack,
+  signIn,
+  signUp,
+  startStack,
+} from "./stack";
 
 // Attacks on the web server itself (issue 17): silent and half-sent connections, Server Actions called with
 // hostile arguments, and script injection against the Content-Security-Policy. The real production server
@@ -12,7 +24,8 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   if (!hasChromium) return console.warn(`skipping the web app's defence tests: ${NO_CHROMIUM}`);
-  stack = await startStack({}, { WEB_HEADERS_TIMEOUT_MS: "1000" });
+  // A low per-account ceiling on failed logins, so that strangers' guesses lock the account within the test.
+  stack = await startStack({ RATE_LIMIT_LOGIN_PER_ACCOUNT: "5" }, { WEB_HEADERS_TIMEOUT_MS: "1000" });
 });
 
 afterAll(async () => {
@@ -210,5 +223,38 @@ describe.skipIf(!hasChromium)("Content-Security-Policy", () => {
     // The page's own scripts still run: the form is interactive (client-side validation answers).
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByText(/email/i).first().waitFor();
+  });
+});
+
+describe.skipIf(!hasChromium)("the device cookie (OWASP)", () => {
+  it("lets the owner sign in on a device they used before while strangers' guesses lock the account", async () => {
+    const email = newEmail("owner");
+    const owner = await newContext();
+    const ownerPage = await signUp(owner, stack.webUrl, email);
+    const device = (await owner.cookies()).find((c) => c.name === "__Host-todo_device");
+    expect(device).toMatchObject({ httpOnly: true, secure: true, sameSite: "Strict", path: "/" });
+    await ownerPage.getByRole("button", { name: "Sign out" }).click();
+    await ownerPage.waitForURL(`${stack.webUrl}/sign-in`);
+    // Signing out ends the session, not the device's standing.
+    expect((await owner.cookies()).map((c) => c.name)).toContain("__Host-todo_device");
+
+    // Strangers guess from six addresses: the account's ceiling (5 here) locks it for everybody else.
+    for (let i = 0; i < 6; i++) {
+      await fetch(`${stack.apiUrl}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": `203.0.113.${10 + i}` },
+        body: JSON.stringify({ email, password: "wrong password guess" }),
+      });
+    }
+    const stranger = await (await newContext()).newPage();
+    await signIn(stranger, stack.webUrl, email);
+    await stranger
+      .getByRole("alert")
+      .getByText(/Too many attempts/)
+      .waitFor();
+
+    // The owner, on the browser that signed in before, is not held up.
+    await signIn(ownerPage, stack.webUrl, email, PASSWORD);
+    await ownerPage.waitForURL(`${stack.webUrl}/tasks`);
   });
 });

@@ -3,6 +3,7 @@
 // fills the header when absent), which would let a browser choose the address the API's limits count.
 // It also bounds what a connection can hold, as the API does (tooling/net-guard.mts, shared with it).
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import next from "next";
 import { connectionsCheckingIntervalMs, guardConnections } from "../../../tooling/net-guard.mjs";
 import type { WebEnv } from "../src/env";
@@ -47,15 +48,17 @@ export function createWebServer(
 }
 
 export async function serveProduction(dir: string, env: WebEnv): Promise<void> {
-  const app = next({ dev: false, dir });
-  const handle = app.getRequestHandler();
-  await app.prepare();
-  markPeerAppended();
+  let handle: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
+  let ready: () => void = () => {};
+  const prepared = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
   const server = createWebServer(
     env,
-    (req, res) => {
+    async (req, res) => {
       req.headers["x-forwarded-for"] = appendPeer(req.headers["x-forwarded-for"], req.socket.remoteAddress);
-      handle(req, res).catch((err: unknown) => {
+      await prepared;
+      handle!(req, res).catch((err: unknown) => {
         // The error's name only: its message or stack could carry request data.
         const error = err instanceof Error ? err.name : typeof err;
         console.log(JSON.stringify({ level: "error", time: new Date().toISOString(), msg: "unhandled error", error }));
@@ -72,7 +75,16 @@ export async function serveProduction(dir: string, env: WebEnv): Promise<void> {
     server.once("error", reject);
     server.listen(env.WEB_PORT, env.WEB_HOST, () => resolve());
   });
-  console.log(`web app: listening on http://${env.WEB_HOST ?? "localhost"}:${env.WEB_PORT}`);
+  // Next.js must know where it listens: a Server Action that redirects fetches the target page from this origin
+  // (by default it would ask localhost:3000, the API's port, with the person's cookies).
+  const port = (server.address() as AddressInfo).port;
+  const wildcard = env.WEB_HOST === undefined || env.WEB_HOST === "0.0.0.0" || env.WEB_HOST === "::";
+  const app = next({ dev: false, dir, hostname: wildcard ? "localhost" : env.WEB_HOST, port });
+  handle = app.getRequestHandler();
+  await app.prepare();
+  markPeerAppended();
+  ready();
+  console.log(`web app: listening on http://${env.WEB_HOST ?? "localhost"}:${port}`);
   for (const signal of ["SIGINT", "SIGTERM"] as const)
     process.on(signal, () => {
       server.close();

@@ -21,15 +21,29 @@ export interface SessionTokens {
 
 export interface CookieAttributes {
   httpOnly: true;
-  sameSite: "lax";
+  sameSite: "lax" | "strict";
   secure: true;
   path: "/";
   maxAge: number;
 }
 
 /** What every `__Host-` cookie of the app is written with (the prefix requires Secure and Path=/). */
-export function hostCookieAttributes(maxAge: number): CookieAttributes {
-  return { httpOnly: true, sameSite: "lax", secure: true, path: "/", maxAge };
+export function hostCookieAttributes(maxAge: number, sameSite: "lax" | "strict" = "lax"): CookieAttributes {
+  return { httpOnly: true, sameSite, secure: true, path: "/", maxAge };
+}
+
+/**
+ * The device cookie (OWASP's device-cookie defence): the API's `deviceToken` from this browser's last successful
+ * sign-in, sent with the next login so that a lockout other people's wrong guesses cause on the account does not
+ * stop its owner on a device they used before. Apart from the session cookies: signing out keeps it. Only the
+ * sign-in form's Server Action (same site) reads it, hence SameSite=Strict. The API decides whether it is still
+ * valid (DEVICE_TOKEN_TTL, 90 days by default, the cookie's lifetime too).
+ */
+export const DEVICE_COOKIE = "__Host-todo_device";
+const DEVICE_MAX_AGE_SECONDS = 90 * 24 * 60 * 60;
+
+export function writeDeviceCookie(jar: CookieWriter, deviceToken: string): void {
+  jar.set(DEVICE_COOKIE, deviceToken, hostCookieAttributes(DEVICE_MAX_AGE_SECONDS, "strict"));
 }
 
 export const sessionCookieAttributes = (): CookieAttributes => hostCookieAttributes(SESSION_MAX_AGE_SECONDS);

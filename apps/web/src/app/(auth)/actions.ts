@@ -2,6 +2,7 @@
 
 import { createTodoClient, memoryTokenStore, type TodoClient } from "@todo/client";
 import { LoginBodySchema, RegisterBodySchema, SessionSchema } from "@todo/contract";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { webEnv } from "@/env";
 import { formText } from "@/lib/action-input";
@@ -15,6 +16,7 @@ import {
 } from "@/lib/api-messages";
 import { forwardingFetch } from "@/lib/client-address";
 import { clientAddress, dropSession, readSession, saveSession } from "@/lib/server-session";
+import { DEVICE_COOKIE, writeDeviceCookie } from "@/lib/session-cookies";
 
 export interface AuthFormState {
   email: string;
@@ -49,9 +51,16 @@ async function authenticate(kind: "login" | "register", form: unknown): Promise<
   if (!parsed.success) return failed(input.email, issuesToFieldErrors(parsed.error.issues));
 
   const api = await client();
+  const jar = await cookies();
+  // This browser's device token, if it signed in before (a malformed cookie is simply not sent).
+  const device = LoginBodySchema.shape.deviceToken.safeParse(jar.get(DEVICE_COOKIE)?.value);
+  const deviceToken = device.success ? device.data : undefined;
   let res: Awaited<ReturnType<TodoClient["login"]>> | Awaited<ReturnType<TodoClient["register"]>>;
   try {
-    res = kind === "login" ? await api.login(parsed.data) : await api.register(parsed.data);
+    res =
+      kind === "login"
+        ? await api.login({ ...parsed.data, ...(deviceToken && { deviceToken }) })
+        : await api.register(parsed.data);
   } catch {
     return failed(input.email, {}, UNREACHABLE_MESSAGE);
   }
@@ -62,6 +71,7 @@ async function authenticate(kind: "login" | "register", form: unknown): Promise<
       const session = SessionSchema.safeParse(res.body);
       if (!session.success) return failed(input.email, {}, UNEXPECTED_MESSAGE);
       await saveSession(session.data);
+      if (session.data.deviceToken) writeDeviceCookie(jar, session.data.deviceToken);
       return redirect("/tasks");
     }
     case 401:
