@@ -6,9 +6,9 @@
 //   BENCH_SECONDS (5) per route and round, BENCH_ROUNDS (3, interleaved across builds; the median counts).
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { freshRequest, spawnApi } from "@todo/test-kit";
 import { generateNKeysBetween } from "fractional-indexing";
 import pg from "pg";
-import { freshRequest, spawnApi } from "../test/api-process.js";
 import { runLoad } from "./load.js";
 import { API_DIR, options } from "./options.js";
 import { createBenchDatabase } from "./seeding.js";

@@ -13,6 +13,7 @@ import {
   spawnApi,
   TEST_JWT_SECRET,
 } from "@todo/test-kit";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 // Moving from the embedded database to a PostgreSQL server needs one: the postgres project has it.
@@ -213,7 +214,7 @@ describe.runIf(runs)(
         await target.query(`
           CREATE FUNCTION public.keep_signed_in() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN NEW.revoked_at := NULL; RETURN NEW; END $$;
-          CREATE TRIGGER keep_signed_in BEFORE UPDATE ON public.sessions
+          CREATE TRIGGER keep_signed_in BEFORE UPDATE ON public.sign_ins
             FOR EACH ROW EXECUTE FUNCTION public.keep_signed_in();
           ALTER TABLE public.users ADD COLUMN backdoor text;`);
       } finally {
@@ -225,7 +226,7 @@ describe.runIf(runs)(
       const refused = await runApiCli("src/db/import-cli.ts", [file], { PGLITE_DIR: dir });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("differs from what its migrations");
-      expect(refused.stderr).toMatch(/\+ trigger public\.sessions\.keep_signed_in/);
+      expect(refused.stderr).toMatch(/\+ trigger public\.sign_ins\.keep_signed_in/);
       expect(refused.stderr).toMatch(/\+ function public\.keep_signed_in\(\)/);
       expect(refused.stderr).toMatch(/\+ column public\.users\.backdoor text/);
       expect(refused.stderr).toContain("source you trust");
