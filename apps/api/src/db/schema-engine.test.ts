@@ -14,7 +14,15 @@ const paths = {
   migrationsDir: join(repoRoot, "prisma/migrations"),
   schemaPath: join(repoRoot, "prisma/schema.prisma"),
 };
-const expectedTables = ["_prisma_migrations", "rate_limit_counters", "refresh_tokens", "sessions", "tasks", "users"];
+const expectedTables = [
+  "_prisma_migrations",
+  "lists",
+  "rate_limit_counters",
+  "refresh_tokens",
+  "sessions",
+  "tasks",
+  "users",
+];
 const tablesSql =
   "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name";
 
@@ -76,12 +84,12 @@ describe("drift check", () => {
     const dir = await mkdtemp(join(tmpdir(), "schema-drift-"));
     try {
       const schema = await readFile(paths.schemaPath, "utf8");
-      const edited = schema.replace("  title       String", "  priority    Int      @default(0)\n  title       String");
+      const edited = schema.replace("  title       String", "  effort      Int      @default(0)\n  title       String");
       expect(edited).not.toBe(schema);
       const schemaPath = join(dir, "schema.prisma");
       await writeFile(schemaPath, edited);
       const sql = await diffMigrationsToSchema({ migrationsDir: paths.migrationsDir, schemaPath });
-      expect(sql).toMatch(/ALTER TABLE "tasks" ADD COLUMN\s+"priority" INTEGER NOT NULL DEFAULT 0;/);
+      expect(sql).toMatch(/ALTER TABLE "tasks" ADD COLUMN\s+"effort" INTEGER NOT NULL DEFAULT 0;/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
