@@ -34,6 +34,14 @@ function requestsFor(scenario: Scenario, f: Fixture, deletable: string[]): () =>
         token: f.writer.token,
         body: { title: `Benchmark task ${i++}`, description: "Created under load" },
       });
+    case "create-keyed":
+      return () => ({
+        method: "POST",
+        path: `/api/v1/${f.writer.id}/tasks`,
+        token: f.writer.token,
+        body: { title: `Benchmark task ${i}`, description: "Created under load" },
+        headers: { "idempotency-key": `bench-${process.pid}-${i++}` },
+      });
     case "update":
       return () => ({
         method: "PUT",
