@@ -9,16 +9,7 @@ export const API_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO_ROOT = join(API_DIR, "../..");
 export const DOC = join(REPO_ROOT, "docs/performance.md");
 
-export type Scenario =
-  | "list"
-  | "get"
-  | "create"
-  | "create-keyed"
-  | "update"
-  | "toggle"
-  | "delete"
-  | "login"
-  | "mixed";
+export type Scenario = "list" | "get" | "create" | "create-keyed" | "update" | "toggle" | "delete" | "login" | "mixed";
 /** `create-keyed`: the create route with an Idempotency-Key of its own per request (what @todo/client sends). */
 export const TASK_SCENARIOS: Scenario[] = ["list", "get", "create", "create-keyed", "update", "toggle", "delete"];
 /** The routes bench/floor.ts implements. */

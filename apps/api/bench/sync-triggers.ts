@@ -75,7 +75,9 @@ try {
   console.log("|---|---|---|---|");
   for (const [statement, { on, off }] of Object.entries(results)) {
     const [a, b] = [median(on), median(off)];
-    console.log(`| ${statement} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(a - b).toFixed(0)} µs (${((100 * (a - b)) / b).toFixed(0)}%) |`);
+    console.log(
+      `| ${statement} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(a - b).toFixed(0)} µs (${((100 * (a - b)) / b).toFixed(0)}%) |`,
+    );
   }
 } finally {
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
