@@ -46,9 +46,12 @@ try {
       headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
       body: JSON.stringify(body),
     });
-    return (await res.json()) as any;
+    return (await res.json()) as { id: string; user: { id: string }; accessToken: string };
   };
-  const session = await post("/api/v1/auth/register", { email: `bench-${Date.now()}@b.ch`, password: "bench password" });
+  const session = await post("/api/v1/auth/register", {
+    email: `bench-${Date.now()}@b.ch`,
+    password: "bench password",
+  });
   const [userId, token] = [session.user.id as string, session.accessToken as string];
   // The two create variants each grow a user of their own, alike (a create counts the owner's tasks for the quota).
   const keyed = await post("/api/v1/auth/register", { email: `keyed-${Date.now()}@b.ch`, password: "bench password" });
@@ -94,7 +97,8 @@ try {
     const pairs = Object.entries(variants);
     const ordered = round % 2 ? pairs.flatMap((_, k) => (k % 2 ? [pairs[k]!, pairs[k - 1]!] : [])) : pairs;
     for (const [variant, next] of ordered) {
-      (results[variant] ??= []).push(await runLoad({ url: base, connections: CONNECTIONS, seconds: SECONDS, next }));
+      const result = await runLoad({ url: base, connections: CONNECTIONS, seconds: SECONDS, next });
+      results[variant] = [...(results[variant] ?? []), result];
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
