@@ -6,6 +6,7 @@
 //   3 pino      + request id, child logger and one JSON line per request (the API's own lib/logger.ts)
 //   4 ts-rest   + ts-rest routing and zod validation (the contract's own tasks.get route and TaskSchema)
 //   5 prisma    + Prisma Client `$queryRaw` instead of pg (the API's own db/database.ts)
+//   6 kysely    + Kysely (the API's typed SQL layer, db/kysely.ts, on the same pool) instead of `$queryRaw`
 import { createSecretKey, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { contract } from "@todo/contract";
@@ -19,6 +20,7 @@ import pg from "pg";
 import { openDatabase } from "../src/db/database.js";
 import { Prisma } from "../src/generated/prisma/client.js";
 import { createLogger } from "../src/lib/logger.js";
+import { TASK_COLUMNS } from "../src/tasks/task-service.js";
 
 const layer = Number(process.env.LAYER ?? 0);
 const databaseUrl = process.env.DATABASE_URL ?? "";
@@ -64,7 +66,18 @@ const COLUMNS = Prisma.sql`id, user_id AS "userId", title, description, complete
   updated_at AS "updatedAt", list_id AS "listId", to_char(due_date, 'YYYY-MM-DD') AS "dueDate",
   (ARRAY['none','low','medium','high'])[priority + 1] AS priority, position, completed_at AS "completedAt", version`;
 
+const PRIORITIES = ["none", "low", "medium", "high"] as const;
+
 async function findTask(owner: string, id: string): Promise<Row | undefined> {
+  if (db && layer >= 6) {
+    const row = await db.sql
+      .selectFrom("tasks")
+      .select(TASK_COLUMNS)
+      .where("id", "=", id)
+      .where("userId", "=", owner)
+      .executeTakeFirst();
+    return row && { ...row, priority: PRIORITIES[row.priority] ?? "none" };
+  }
   if (db)
     return (
       await db.prisma.$queryRaw<Row[]>`SELECT ${COLUMNS} FROM tasks WHERE id = ${id}::uuid AND user_id = ${owner}`

@@ -20,6 +20,7 @@ const LAYERS = [
   "+ pino request log",
   "+ ts-rest, zod",
   "+ Prisma $queryRaw (instead of pg)",
+  "+ Kysely on the pg pool (instead of $queryRaw)",
 ];
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);

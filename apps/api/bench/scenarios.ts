@@ -1,9 +1,9 @@
 // The scenarios: what each sends, and how one API configuration is driven through them beside the floor.
 import type pg from "pg";
 import { type LoadResult, type RequestSpec, runLoad } from "./load.js";
-import { FLOOR_SCENARIOS, options, type Scenario, TASK_SCENARIOS, wanted } from "./options.js";
+import { BIG_LIST_QUERIES, FLOOR_SCENARIOS, options, type Scenario, TASK_SCENARIOS, wanted } from "./options.js";
 import { type Started, startApi, startFloor } from "./processes.js";
-import { deletableTasks, type Fixture, PASSWORD } from "./seeding.js";
+import { clearWriters, deletableTasks, type Fixture, PASSWORD } from "./seeding.js";
 
 export interface Row {
   target: string;
@@ -28,20 +28,26 @@ function requestsFor(scenario: Scenario, f: Fixture, deletable: string[]): () =>
         token: f.reader.token,
       });
     case "create":
-      return () => ({
-        method: "POST",
-        path: `/api/v1/${f.writer.id}/tasks`,
-        token: f.writer.token,
-        body: { title: `Benchmark task ${i++}`, description: "Created under load" },
-      });
+      return () => {
+        const writer = cycle(f.writers);
+        return {
+          method: "POST",
+          path: `/api/v1/${writer.id}/tasks`,
+          token: writer.token,
+          body: { title: `Benchmark task ${i}`, description: "Created under load" },
+        };
+      };
     case "create-keyed":
-      return () => ({
-        method: "POST",
-        path: `/api/v1/${f.writer.id}/tasks`,
-        token: f.writer.token,
-        body: { title: `Benchmark task ${i}`, description: "Created under load" },
-        headers: { "idempotency-key": `bench-${process.pid}-${i++}` },
-      });
+      return () => {
+        const writer = cycle(f.writers);
+        return {
+          method: "POST",
+          path: `/api/v1/${writer.id}/tasks`,
+          token: writer.token,
+          body: { title: `Benchmark task ${i}`, description: "Created under load" },
+          headers: { "idempotency-key": `bench-${process.pid}-${i++}` },
+        };
+      };
     case "update":
       return () => ({
         method: "PUT",
@@ -61,6 +67,17 @@ function requestsFor(scenario: Scenario, f: Fixture, deletable: string[]): () =>
         method: "DELETE",
         path: `/api/v1/${f.deleter.id}/tasks/${deletable[i++]}`,
         token: f.deleter.token,
+      });
+    case "10k:manual":
+    case "10k:created":
+    case "10k:due":
+    case "10k:priority":
+    case "10k:updated":
+    case "10k:q":
+      return () => ({
+        method: "GET",
+        path: `/api/v1/${f.big.id}/tasks?${BIG_LIST_QUERIES[scenario]}`,
+        token: f.big.token,
       });
     case "login":
       return () => ({
@@ -115,11 +132,13 @@ export async function benchApi(
     for (const scenario of TASK_SCENARIOS.filter(wanted)) {
       let floorResult: LoadResult | undefined;
       if (floor && FLOOR_SCENARIOS.includes(scenario)) {
+        if (scenario === "create") await clearWriters(db, f);
         await pause();
         floorResult = await load(floor, scenario, f);
         record({ target: `floor (before ${target})`, scenario, result: floorResult });
       }
       const deletable = scenario === "delete" ? await deletableTasks(db, f, seconds * 12_000 * workers) : [];
+      if (scenario === "create") await clearWriters(db, f);
       await pause();
       record({ target, scenario, result: await load(api, scenario, f, { deletable }), floor: floorResult });
     }

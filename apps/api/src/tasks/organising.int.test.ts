@@ -219,26 +219,41 @@ describe("manual order", () => {
     expect((await call<Task>(user, "GET", `/tasks/${mine.id}`)).body).toEqual(mine);
   });
 
-  it("keeps positions short: hundreds of moves into the same gap renumber the order, which stays right", async () => {
+  it("keeps positions short: a move that would need a key over 64 characters renumbers the order, which stays right", async () => {
     const user = await signUp(app);
-    const first = await createTask(user, { title: "first" });
-    const others: Task[] = [];
-    for (let i = 0; i < 8; i++) others.push(await createTask(user, { title: `t${i}` }));
-    // Each move puts the next task right after `first`, so every gap is halved again.
-    const expected = ["first"];
-    for (let round = 0; round < 50; round++) {
-      for (const task of others) {
-        const res = await call<Task>(user, "POST", `/tasks/${task.id}/move`, { afterId: first.id });
-        expect(res.status).toBe(200);
-        expect(res.body.position.length).toBeLessThanOrEqual(70);
+    const [t0, t1, t2, t3] = [
+      await createTask(user, { title: "t0" }),
+      await createTask(user, { title: "t1" }),
+      await createTask(user, { title: "t2" }),
+      await createTask(user, { title: "t3" }),
+    ];
+    // As if hundreds of moves had gone into the gap between t1 and t2: valid keys, 65 and 66 characters long.
+    const long = `a0${"V".repeat(63)}`;
+    for (const [task, position] of [
+      [t1!, long],
+      [t2!, `${long}1`],
+    ] as const) {
+      await app.server.db.sql.updateTable("tasks").set({ position }).where("id", "=", task.id).execute();
+    }
+    const moved = await call<Task>(user, "POST", `/tasks/${t3!.id}/move`, { afterId: t1!.id });
+    expect(moved.status).toBe(200);
+    const items = await manualOrder(user);
+    expect(items.map((t) => t.title)).toEqual(["t0", "t1", "t3", "t2"]);
+    const positions = items.map((t) => t.position);
+    expect(Math.max(...positions.map((p) => p.length))).toBeLessThanOrEqual(4);
+    expect(new Set(positions).size).toBe(4);
+    expect(positions).toEqual([...positions].sort());
+    expect(moved.body.position).toBe(positions[2]);
+    expect(t0!.position).toBe(positions[0]);
+
+    // And a run of moves into one gap keeps one order with distinct, growing-but-bounded keys.
+    for (let round = 0; round < 10; round++) {
+      for (const task of [t2!, t3!]) {
+        const res = await call<Task>(user, "POST", `/tasks/${task.id}/move`, { afterId: t0!.id });
+        expect(res.body.position.length).toBeLessThanOrEqual(64);
       }
     }
-    expected.push(...others.map((t) => t.title).reverse());
-    const items = await manualOrder(user);
-    expect(items.map((t) => t.title)).toEqual(expected);
-    const positions = items.map((t) => t.position);
-    expect(new Set(positions).size).toBe(positions.length);
-    expect(positions).toEqual([...positions].sort());
+    expect((await manualOrder(user)).map((t) => t.title)).toEqual(["t0", "t3", "t2", "t1"]);
   });
 });
 

@@ -256,10 +256,17 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
           if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
           const { count, last } = await tx
             .selectNoFrom((eb) => [
+              // Counting stops at the quota: an index-only scan of at most MAX_TASKS_PER_USER entries.
               eb
-                .selectFrom("tasks")
+                .selectFrom((inner) =>
+                  inner
+                    .selectFrom("tasks")
+                    .select("id")
+                    .where("userId", "=", ownerId)
+                    .limit(limits.maxTasksPerUser)
+                    .as("owned"),
+                )
                 .select((e) => e.fn.countAll<number>().as("n"))
-                .where("userId", "=", ownerId)
                 .as("count"),
               eb
                 .selectFrom("tasks")
