@@ -4,9 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { runApiCli } from "@todo/test-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { runApiCli } from "@todo/test-kit";
 
 // pg_dump needs a PostgreSQL server: the postgres project has it. The embedded side needs none.
 const runs = inject("database") === "postgres";
