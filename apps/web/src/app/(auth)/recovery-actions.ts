@@ -1,0 +1,94 @@
+"use server";
+
+import { createTodoClient } from "@todo/client";
+import { EmailSchema, NewPasswordSchema, SessionSchema } from "@todo/contract";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { webEnv } from "@/env";
+import {
+  type FieldErrors,
+  fieldErrorsFrom,
+  issuesToFieldErrors,
+  messageForStatus,
+  UNEXPECTED_MESSAGE,
+  UNREACHABLE_MESSAGE,
+} from "@/lib/api-messages";
+import { forwardingFetch } from "@/lib/client-address";
+import { clientAddress, saveSession } from "@/lib/server-session";
+
+export interface ForgotState {
+  email: string;
+  sentTo: string | null;
+  fieldErrors: FieldErrors;
+  formError: string | null;
+}
+
+export interface ResetState {
+  fieldErrors: FieldErrors;
+  formError: string | null;
+  /** The link itself is no good (unknown, used or expired): only a new one helps. */
+  badLink: boolean;
+}
+
+// The API limits reset requests and confirmations per client address: it is told whose request this is.
+const client = async () =>
+  createTodoClient({ baseUrl: webEnv().TODO_API_URL, autoRefresh: false, fetch: forwardingFetch(await clientAddress()) });
+
+const text = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+};
+
+/** "Send reset link": the API answers 202 whether or not the address has an account, and so does this page. */
+export async function requestPasswordReset(_previous: ForgotState, form: FormData): Promise<ForgotState> {
+  const email = text(form, "email");
+  const parsed = z.object({ email: EmailSchema }).safeParse({ email });
+  if (!parsed.success) return { email, sentTo: null, fieldErrors: issuesToFieldErrors(parsed.error.issues), formError: null };
+  let res: { status: number; headers: Headers; body: unknown };
+  try {
+    res = await (await client()).api.auth.requestPasswordReset({ body: parsed.data });
+  } catch {
+    return { email, sentTo: null, fieldErrors: {}, formError: UNREACHABLE_MESSAGE };
+  }
+  if (res.status === 202) return { email: "", sentTo: parsed.data.email, fieldErrors: {}, formError: null };
+  if (res.status === 422) {
+    const details = (res.body as { error?: { details?: { field: string; message: string }[] } }).error?.details ?? [];
+    return { email, sentTo: null, fieldErrors: fieldErrorsFrom(details), formError: null };
+  }
+  const formError =
+    res.status === 503 && !res.headers.get("retry-after")
+      ? "Password reset by email is not available right now. Please try again later."
+      : messageForStatus(res.status, res.headers);
+  return { email, sentTo: null, fieldErrors: {}, formError };
+}
+
+const ResetInputSchema = z.object({ token: z.string().min(1).max(512), password: NewPasswordSchema });
+
+/** "Set new password": the token from the mailed link and the new password; on success the person is signed in. */
+export async function confirmPasswordReset(_previous: ResetState, form: FormData): Promise<ResetState> {
+  const token = text(form, "token");
+  const password = text(form, "password");
+  if (!token || token.length > 512) return { fieldErrors: {}, formError: null, badLink: true };
+  const parsed = ResetInputSchema.safeParse({ token, password });
+  if (!parsed.success) return { fieldErrors: issuesToFieldErrors(parsed.error.issues), formError: null, badLink: false };
+  let res: { status: number; headers: Headers; body: unknown };
+  try {
+    res = await (await client()).api.auth.confirmPasswordReset({ body: parsed.data });
+  } catch {
+    return { fieldErrors: {}, formError: UNREACHABLE_MESSAGE, badLink: false };
+  }
+  if (res.status === 200) {
+    const session = SessionSchema.safeParse(res.body);
+    if (!session.success) return { fieldErrors: {}, formError: UNEXPECTED_MESSAGE, badLink: false };
+    await saveSession(session.data);
+    redirect("/tasks?reset=1");
+  }
+  if (res.status === 400) return { fieldErrors: {}, formError: null, badLink: true };
+  if (res.status === 422) {
+    const details = (res.body as { error?: { details?: { field: string; message: string }[] } }).error?.details ?? [];
+    const errors = fieldErrorsFrom(details);
+    if (errors.token) return { fieldErrors: {}, formError: null, badLink: true };
+    return { fieldErrors: errors, formError: null, badLink: false };
+  }
+  return { fieldErrors: {}, formError: messageForStatus(res.status, res.headers), badLink: false };
+}
