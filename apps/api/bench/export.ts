@@ -30,7 +30,7 @@ for (const tasks of taskCounts) {
     `INSERT INTO users (id, email, password_hash, created_at, updated_at)
        SELECT gen_random_uuid(), 'user' || g || '@example.com', '$2b$12$' || repeat('x', 53), now(), now()
        FROM generate_series(1, 10) g`,
-    `INSERT INTO sessions (id, user_id, created_at, expires_at)
+    `INSERT INTO sign_ins (id, user_id, created_at, expires_at)
        SELECT gen_random_uuid(), id, now(), now() + interval '30 days' FROM users`,
     `INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
        SELECT gen_random_uuid(), (ARRAY(SELECT id FROM users ORDER BY email))[1 + g % 10], 'Task number ' || g,

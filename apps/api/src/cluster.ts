@@ -20,7 +20,7 @@ const EXIT_MARGIN_MS = 5_000;
  * With METRICS_PORT set, the primary serves the metrics: each scrape asks every worker for its own and sums them.
  *
  * Nothing a worker needs to share lives in its memory: rate-limit counters are rows in PostgreSQL, and
- * revocations are polled from it by every worker (see SessionRevocations).
+ * revocations are polled from it by every worker (see SignInRevocations).
  */
 export async function runPrimary(env: Env, logger: Logger): Promise<number> {
   if (!env.DATABASE_URL) {

@@ -9,8 +9,8 @@ import { hashPoolDepth } from "./auth/hash-pool.js";
 import { PasswordHasher } from "./auth/passwords.js";
 import { RateLimiter } from "./auth/rate-limiter.js";
 import { RemoteKeySet } from "./auth/remote-key-set.js";
-import { purgeEndedSessions } from "./auth/session-cleanup.js";
-import { SessionRevocations } from "./auth/session-revocations.js";
+import { purgeEndedSignIns } from "./auth/sign-in-cleanup.js";
+import { SignInRevocations } from "./auth/sign-in-revocations.js";
 import { SignIns } from "./auth/sign-ins.js";
 import { TokenVerifier } from "./auth/token-verifier.js";
 import { UserProvisioning } from "./auth/user-provisioning.js";
@@ -49,13 +49,13 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
 
   const tokens = new AccessTokens(env.jwtSecret, env.ACCESS_TOKEN_TTL);
   const verifier = createTokenVerifier(env, logger);
-  const revocations = new SessionRevocations(db.prisma, env.ACCESS_TOKEN_TTL, logger);
+  const revocations = new SignInRevocations(db.prisma, env.ACCESS_TOKEN_TTL, logger);
   await revocations.start(env.REVOCATION_SYNC_MS);
   const rateLimiter = new RateLimiter(db.prisma);
   // Housekeeping: ended rate-limit windows and long-ended sign-ins (failures are retried next time).
   const purgeTimer = setInterval(() => {
     rateLimiter.purgeExpired().catch(() => undefined);
-    purgeEndedSessions(db.prisma, env.ACCESS_TOKEN_TTL).catch(() => undefined);
+    purgeEndedSignIns(db.prisma, env.ACCESS_TOKEN_TTL).catch(() => undefined);
   }, RATE_LIMIT_PURGE_MS).unref();
 
   const lifecycle = new ServerLifecycle(env, logger);

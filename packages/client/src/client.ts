@@ -1,4 +1,4 @@
-import type { Contract, LoginBody, RegisterBody, Session } from "@todo/contract";
+import type { Contract, LoginBody, RegisterBody, SessionTokens } from "@todo/contract";
 import { type RouteInfo, type RouteTable, requiresBearerToken } from "@todo/contract/routes";
 import { bindRoutes, type FetchLike, type PreparedRequest, prepareRequest, type RouteResult, send } from "./http.js";
 import { readClaims } from "./jwt-claims.js";
@@ -182,7 +182,7 @@ export function createClient(
     return call(request, bearer(request.headers, outcome.tokens.accessToken));
   });
 
-  const adopt = async (session: Session) => {
+  const adopt = async (session: SessionTokens) => {
     refresher.reset();
     learnClock(session.accessToken);
     await store.set(pickTokens(session));

@@ -10,7 +10,7 @@ export type {
   LoginBody,
   MeResponse,
   RegisterBody,
-  Session,
+  SessionTokens,
   Task,
   TaskPage,
   UpdateTaskBody,

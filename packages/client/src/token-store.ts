@@ -1,4 +1,4 @@
-/** The pair a session body carries; all the client needs to call protected routes and renew access. */
+/** The pair the session tokens carry; all the client needs to call protected routes and renew access. */
 export interface Tokens {
   accessToken: string;
   refreshToken: string;

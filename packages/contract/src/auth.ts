@@ -55,7 +55,7 @@ export const RefreshTokenBodySchema = z
   .strict();
 export type RefreshTokenBody = z.infer<typeof RefreshTokenBodySchema>;
 
-export const SessionSchema = z.object({
+export const SessionTokensSchema = z.object({
   user: UserSchema,
   accessToken: z.string(),
   refreshToken: z.string(),
@@ -63,7 +63,7 @@ export const SessionSchema = z.object({
   /** Lifetime of the access token, in seconds. */
   expiresIn: z.number().int().positive(),
 });
-export type Session = z.infer<typeof SessionSchema>;
+export type SessionTokens = z.infer<typeof SessionTokensSchema>;
 
 export const MeResponseSchema = z.object({ user: UserSchema });
 export type MeResponse = z.infer<typeof MeResponseSchema>;
@@ -73,7 +73,12 @@ export const authContract = c.router(
     register: {
       ...authRoutes.register,
       body: RegisterBodySchema,
-      responses: { 201: SessionSchema, 409: ErrorResponseSchema, 429: ErrorResponseSchema, ...CommonErrorResponses },
+      responses: {
+        201: SessionTokensSchema,
+        409: ErrorResponseSchema,
+        429: ErrorResponseSchema,
+        ...CommonErrorResponses,
+      },
       summary: "Create an account and sign in",
       description:
         "Email is trimmed and lower-cased (the same address in another case is the same account). " +
@@ -82,14 +87,24 @@ export const authContract = c.router(
     login: {
       ...authRoutes.login,
       body: LoginBodySchema,
-      responses: { 200: SessionSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema, ...CommonErrorResponses },
+      responses: {
+        200: SessionTokensSchema,
+        401: ErrorResponseSchema,
+        429: ErrorResponseSchema,
+        ...CommonErrorResponses,
+      },
       summary: "Sign in with email and password",
       description: "Wrong credentials give one generic 401, whether or not the email exists.",
     },
     refresh: {
       ...authRoutes.refresh,
       body: RefreshTokenBodySchema,
-      responses: { 200: SessionSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema, ...CommonErrorResponses },
+      responses: {
+        200: SessionTokensSchema,
+        401: ErrorResponseSchema,
+        429: ErrorResponseSchema,
+        ...CommonErrorResponses,
+      },
       summary: "Exchange a refresh token for a new token pair",
       description:
         "Refresh tokens are single use. Presenting one that was already used revokes the whole sign-in it belongs to.",

@@ -6,7 +6,7 @@ import {
   MeResponseSchema,
   RefreshTokenBodySchema,
   RegisterBodySchema,
-  SessionSchema,
+  SessionTokensSchema,
   UserSchema,
 } from "./auth.js";
 import { ErrorDetailSchema, type ErrorResponse, ErrorResponseSchema } from "./errors.js";
@@ -21,7 +21,7 @@ export const OPENAPI_RESPONSE_COMPONENTS: Record<string, ZodTypeAny> = {
   ErrorResponse: ErrorResponseSchema,
   ErrorDetail: ErrorDetailSchema,
   User: UserSchema,
-  Session: SessionSchema,
+  SessionTokens: SessionTokensSchema,
   MeResponse: MeResponseSchema,
   Task: TaskSchema,
   TaskPage: TaskPageSchema,

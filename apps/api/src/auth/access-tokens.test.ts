@@ -6,7 +6,7 @@ const secret = "unit-test-secret-unit-test-secret-!!";
 
 describe("AccessTokens", () => {
   it("signs HS256 tokens with sub, email, sid, the API's own iss and aud, iat and exp", () => {
-    const token = new AccessTokens(secret, 3600).sign({ userId: "u1", email: "a@b.c", sessionId: "s1" });
+    const token = new AccessTokens(secret, 3600).sign({ userId: "u1", email: "a@b.c", signInId: "s1" });
     const [header] = token.split(".");
     expect(JSON.parse(Buffer.from(header!, "base64url").toString())).toEqual({ alg: "HS256", typ: "JWT" });
     const payload = jwt.verify(token, secret) as jwt.JwtPayload;

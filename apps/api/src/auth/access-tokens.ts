@@ -17,8 +17,8 @@ export class AccessTokens {
     this.key = createSecretKey(Buffer.from(secret, "utf8"));
   }
 
-  sign(claims: { userId: string; email: string | null; sessionId: string }): string {
-    return jwt.sign({ email: claims.email ?? undefined, sid: claims.sessionId }, this.key, {
+  sign(claims: { userId: string; email: string | null; signInId: string }): string {
+    return jwt.sign({ email: claims.email ?? undefined, sid: claims.signInId }, this.key, {
       algorithm: ALGORITHM,
       subject: claims.userId,
       issuer: OWN_TOKEN_ISSUER,

@@ -1,4 +1,4 @@
-import type { LoginBody, RegisterBody, Session, User } from "@todo/contract";
+import type { LoginBody, RegisterBody, SessionTokens, User } from "@todo/contract";
 import type { AuthServiceDeps, RequestOrigin } from "./use-cases/deps.js";
 import { login } from "./use-cases/login.js";
 import { logout } from "./use-cases/logout.js";
@@ -10,9 +10,9 @@ export type { AuthLimits, AuthServiceDeps, RequestOrigin } from "./use-cases/dep
 
 /** The auth use cases (one module each, in `use-cases/`) bound to their dependencies: what handlers call. */
 export interface AuthService {
-  register(body: RegisterBody, origin: RequestOrigin): Promise<Session>;
-  login(body: LoginBody, origin: RequestOrigin): Promise<Session>;
-  refresh(refreshToken: string, origin: RequestOrigin): Promise<Session>;
+  register(body: RegisterBody, origin: RequestOrigin): Promise<SessionTokens>;
+  login(body: LoginBody, origin: RequestOrigin): Promise<SessionTokens>;
+  refresh(refreshToken: string, origin: RequestOrigin): Promise<SessionTokens>;
   /** Ends the refresh token's sign-in. Idempotent: unknown or already-ended tokens are fine. */
   logout(refreshToken: string): Promise<void>;
   me(userId: string): Promise<User>;

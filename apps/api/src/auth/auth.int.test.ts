@@ -13,7 +13,7 @@ const register = (body: unknown) => app.request("/api/v1/auth/register", { metho
 const login = (body: unknown) => app.request("/api/v1/auth/login", { method: "POST", body });
 
 describe("register", () => {
-  it("creates the account and signs in (201 session body)", async () => {
+  it("creates the account and signs in (201 session tokens)", async () => {
     const email = `New.User-${randomUUID()}@Example.COM`;
     const res = await register({ email: `  ${email} `, password: "s3cret-password" });
     expect(res.status).toBe(201);

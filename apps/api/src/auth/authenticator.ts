@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { AppError } from "../errors/app-error.js";
-import type { SessionRevocations } from "./session-revocations.js";
+import type { SignInRevocations } from "./sign-in-revocations.js";
 import type { SignIns } from "./sign-ins.js";
 import {
   KeySetUnavailableError,
@@ -14,7 +14,7 @@ import type { UserProvisioning } from "./user-provisioning.js";
 /** The caller, as handlers see it once the Bearer token has been verified. */
 export interface AuthUser {
   id: string;
-  sessionId: string | undefined;
+  signInId: string | undefined;
 }
 
 /** What authentication needs to know about a request besides its Authorization header (for the WARN log). */
@@ -30,8 +30,8 @@ export type AuthFailure =
   | TokenRejection
   | "missing_token"
   | "malformed_authorization_header"
-  | "session_revoked"
-  | "session_unknown"
+  | "sign_in_revoked"
+  | "sign_in_unknown"
   | "password_account";
 
 const REALM = 'Bearer realm="todo-api"';
@@ -56,7 +56,7 @@ const keySetUnavailable = (retryAfterSeconds: number): AppError =>
 
 export interface AuthenticatorDeps {
   verifier: TokenVerifier;
-  revocations: SessionRevocations;
+  revocations: SignInRevocations;
   signIns: SignIns;
   provisioning: UserProvisioning;
   logger: Logger;
@@ -94,15 +94,15 @@ export class Authenticator {
       throw err;
     }
     if (verified.kind === "own") {
-      if (this.deps.revocations.isRevoked(verified.sessionId)) throw this.fail(req, "session_revoked");
-      if (!(await this.deps.signIns.belongsTo(verified.sessionId, verified.userId))) {
-        throw this.fail(req, "session_unknown");
+      if (this.deps.revocations.isRevoked(verified.signInId)) throw this.fail(req, "sign_in_revoked");
+      if (!(await this.deps.signIns.belongsTo(verified.signInId, verified.userId))) {
+        throw this.fail(req, "sign_in_unknown");
       }
-      return { id: verified.userId, sessionId: verified.sessionId };
+      return { id: verified.userId, signInId: verified.signInId };
     }
     const outcome = await this.deps.provisioning.ensureExternalUser(verified.userId, verified.verifiedEmail);
     if (outcome === "password_account") throw this.fail(req, "password_account");
-    return { id: verified.userId, sessionId: undefined };
+    return { id: verified.userId, signInId: undefined };
   }
 
   private fail(req: AuthRequestContext, reason: AuthFailure): AppError {

@@ -21,7 +21,7 @@ const rotatedSecondsAgo = (refreshToken: string, seconds: number) =>
     WHERE token_hash = ${hashRefreshToken(refreshToken)}`;
 const liveSignIns = async (userId: string) => {
   const rows = await app.server.db.prisma.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM sessions WHERE user_id = ${userId} AND revoked_at IS NULL`;
+    SELECT count(*)::int AS n FROM sign_ins WHERE user_id = ${userId} AND revoked_at IS NULL`;
   return Number(rows[0]!.n);
 };
 
@@ -61,7 +61,7 @@ describe("refresh reuse grace", () => {
     expect((await me(user.accessToken)).status).toBe(401);
     expect(await liveSignIns(user.id)).toBe(0);
     const warned = app.logs.map((l) => JSON.parse(l)).find((l) => l.reason === "refresh_token_reuse");
-    expect(warned).toMatchObject({ level: "warn", sessionId: sid(user.accessToken) });
+    expect(warned).toMatchObject({ level: "warn", signInId: sid(user.accessToken) });
   });
 
   it("20 refreshes of one token at the same moment: every caller ends signed in, on one sign-in", async () => {

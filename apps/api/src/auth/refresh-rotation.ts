@@ -3,7 +3,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 
 /** The sign-in a refresh token was rotated in, and its user's row. */
 export interface RotatedRefresh {
-  sessionId: string;
+  signInId: string;
   user: { id: string; email: string | null; createdAt: Date; updatedAt: Date };
 }
 
@@ -23,28 +23,28 @@ export async function rotateRefreshToken(
   graceSeconds: number,
 ): Promise<RotatedRefresh | undefined> {
   const rows = await prisma.$queryRaw<
-    { session_id: string; id: string; email: string | null; created_at: Date; updated_at: Date }[]
+    { sign_in_id: string; id: string; email: string | null; created_at: Date; updated_at: Date }[]
   >`
     WITH claimed AS (
       UPDATE refresh_tokens SET used_at = COALESCE(used_at, now())
       WHERE token_hash = ${presentedHash} AND expires_at > now() AND (
         used_at IS NULL
         OR (${graceSeconds} > 0 AND used_at > now() - make_interval(secs => ${graceSeconds})))
-      RETURNING session_id
+      RETURNING sign_in_id
     ), live AS (
-      SELECT s.id, s.user_id, s.expires_at FROM sessions s JOIN claimed c ON c.session_id = s.id
+      SELECT s.id, s.user_id, s.expires_at FROM sign_ins s JOIN claimed c ON c.sign_in_id = s.id
       WHERE s.revoked_at IS NULL AND s.expires_at > now()
     ), issued AS (
-      INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at, created_at)
+      INSERT INTO refresh_tokens (id, sign_in_id, token_hash, expires_at, created_at)
       SELECT ${randomUUID()}::uuid, live.id, ${nextHash}, live.expires_at, now() FROM live
-      RETURNING session_id
+      RETURNING sign_in_id
     )
-    SELECT issued.session_id, u.id, u.email, u.created_at, u.updated_at
-    FROM issued JOIN live ON live.id = issued.session_id JOIN users u ON u.id = live.user_id`;
+    SELECT issued.sign_in_id, u.id, u.email, u.created_at, u.updated_at
+    FROM issued JOIN live ON live.id = issued.sign_in_id JOIN users u ON u.id = live.user_id`;
   const row = rows[0];
   if (!row) return undefined;
   return {
-    sessionId: row.session_id,
+    signInId: row.sign_in_id,
     user: { id: row.id, email: row.email, createdAt: row.created_at, updatedAt: row.updated_at },
   };
 }

@@ -74,9 +74,9 @@ describe("TokenVerifier: the API's own tokens", () => {
   const tokens = new AccessTokens(secret, 3600);
 
   it("accepts what AccessTokens signs, as the API's own kind", async () => {
-    const token = tokens.sign({ userId: "u1", email: "a@b.c", sessionId: "s1" });
+    const token = tokens.sign({ userId: "u1", email: "a@b.c", signInId: "s1" });
     expect(jwt.decode(token)).toMatchObject({ iss: OWN_TOKEN_ISSUER, aud: OWN_TOKEN_AUDIENCE, sid: "s1" });
-    expect(await outcome(verifier(), token)).toMatchObject({ kind: "own", userId: "u1", sessionId: "s1" });
+    expect(await outcome(verifier(), token)).toMatchObject({ kind: "own", userId: "u1", signInId: "s1" });
   });
 
   it("classifies every rejection", async () => {
@@ -164,7 +164,7 @@ describe("TokenVerifier: external tokens", () => {
     expect(await outcome(v, hs({ sub: "u", iss: ISSUER }))).toBe("wrong_audience");
     // The API's own tokens keep working beside them.
     expect(
-      await outcome(v, new AccessTokens(secret, 60).sign({ userId: "u", email: null, sessionId: "s" })),
+      await outcome(v, new AccessTokens(secret, 60).sign({ userId: "u", email: null, signInId: "s" })),
     ).toMatchObject({ kind: "own" });
   });
 

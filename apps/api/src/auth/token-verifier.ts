@@ -34,7 +34,7 @@ export { KeySetUnavailableError };
 export interface OwnToken {
   kind: "own";
   userId: string;
-  sessionId: string;
+  signInId: string;
   expiresAt: number;
 }
 
@@ -144,7 +144,7 @@ export class TokenVerifier {
       if (!hasAudience(aud, OWN_TOKEN_AUDIENCE)) throw new TokenRejectedError("wrong_audience");
       const { sid } = payload;
       if (typeof sid !== "string" || sid.length === 0) throw new TokenRejectedError("missing_sid");
-      return { kind: "own", userId: sub, sessionId: sid, expiresAt: exp };
+      return { kind: "own", userId: sub, signInId: sid, expiresAt: exp };
     }
 
     const { issuer, audience } = this.options.external;

@@ -106,8 +106,8 @@ describe.runIf(runs)("database outage (a PostgreSQL server of its own, stopped a
 
   it("a registration cut off mid-transaction leaves no half-written account", async () => {
     const email = `cut-${randomUUID()}@example.com`;
-    // Hold the sessions table so the registration stops after inserting the user, inside its transaction.
-    const lock = await holdLock(server.url, "LOCK TABLE sessions IN SHARE ROW EXCLUSIVE MODE");
+    // Hold the sign_ins table so the registration stops after inserting the user, inside its transaction.
+    const lock = await holdLock(server.url, "LOCK TABLE sign_ins IN SHARE ROW EXCLUSIVE MODE");
     const pending = timed(app, "/api/v1/auth/register", { method: "POST", body: { email, password: PASSWORD } });
     await lock.waitForBlocked(1);
 

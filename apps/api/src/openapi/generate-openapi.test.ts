@@ -94,6 +94,6 @@ describe("the OpenAPI document", () => {
       $ref: "#/components/schemas/TaskPage",
     });
     expect(JSON.stringify(document.components?.schemas?.TaskPage)).toContain("#/components/schemas/Task");
-    expect(JSON.stringify(document.components?.schemas?.Session)).toContain("#/components/schemas/User");
+    expect(JSON.stringify(document.components?.schemas?.SessionTokens)).toContain("#/components/schemas/User");
   });
 });

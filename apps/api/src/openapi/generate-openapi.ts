@@ -152,7 +152,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
             type: "http",
             scheme: "bearer",
             bearerFormat: "JWT",
-            description: "The `accessToken` of a session (register, login or refresh).",
+            description: "The `accessToken` of the session tokens (register, login or refresh).",
           },
         },
       },

@@ -1,12 +1,11 @@
 import { AppError } from "../errors/app-error.js";
+import { isUuid } from "../lib/uuid.js";
 
 /** Position after the last task of a page: keyset pagination on (createdAt, id). */
 export interface TaskCursor {
   createdAt: Date;
   id: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeTaskCursor(cursor: TaskCursor): string {
   return Buffer.from(`${cursor.createdAt.getTime()}:${cursor.id}`, "utf8").toString("base64url");
@@ -18,7 +17,7 @@ export function decodeTaskCursor(raw: string): TaskCursor {
   const match = /^(\d{1,15}):(.+)$/.exec(decoded);
   const millis = match ? Number(match[1]) : Number.NaN;
   const id = match?.[2];
-  if (!id || !UUID.test(id) || !Number.isSafeInteger(millis)) {
+  if (!id || !isUuid(id) || !Number.isSafeInteger(millis)) {
     throw new AppError("VALIDATION_FAILED", "Request validation failed", [
       {
         location: "query",
@@ -30,5 +29,3 @@ export function decodeTaskCursor(raw: string): TaskCursor {
   }
   return { createdAt: new Date(millis), id };
 }
-
-export const isUuid = (value: string): boolean => UUID.test(value);

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { CreateTaskBody, ListTasksQuery, Task, TaskPage, UpdateTaskBody } from "@todo/contract";
 import { AppError, notFound } from "../errors/app-error.js";
 import { Prisma, type PrismaClient, type Task as TaskRow } from "../generated/prisma/client.js";
-import { decodeTaskCursor, encodeTaskCursor, isUuid } from "./task-cursor.js";
+import { isUuid } from "../lib/uuid.js";
+import { decodeTaskCursor, encodeTaskCursor } from "./task-cursor.js";
 
 export function toTaskDto(row: TaskRow): Task {
   return {

@@ -3,7 +3,7 @@ import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { AccessTokens } from "../access-tokens.js";
 import type { PasswordHasher } from "../passwords.js";
 import type { RateLimiter, RateLimitRule } from "../rate-limiter.js";
-import type { SessionRevocations } from "../session-revocations.js";
+import type { SignInRevocations } from "../sign-in-revocations.js";
 
 export interface AuthLimits {
   /** Failed logins for one account from one address: the tight limit. */
@@ -21,7 +21,7 @@ export interface AuthServiceDeps {
   prisma: PrismaClient;
   hasher: PasswordHasher;
   tokens: AccessTokens;
-  revocations: SessionRevocations;
+  revocations: SignInRevocations;
   rateLimiter: RateLimiter;
   limits: AuthLimits;
   /** Told the name of each limit that refused a request (the metrics counter). */

@@ -1,9 +1,9 @@
-import type { LoginBody, Session } from "@todo/contract";
+import type { LoginBody, SessionTokens } from "@todo/contract";
 import { AppError } from "../../errors/app-error.js";
 import { exceedsBcryptLimit } from "../passwords.js";
 import type { AuthServiceDeps, RequestOrigin } from "./deps.js";
 import { rateLimited } from "./limits.js";
-import { newSignIn, sessionBody, toUserDto } from "./sign-in.js";
+import { newSignIn, sessionTokens, toUserDto } from "./sign-in.js";
 
 export type LoginDeps = Pick<
   AuthServiceDeps,
@@ -13,7 +13,7 @@ export type LoginDeps = Pick<
 const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", "Invalid email or password");
 
 /** A new sign-in for a password account, within the failed-login limits. */
-export async function login(deps: LoginDeps, body: LoginBody, origin: RequestOrigin): Promise<Session> {
+export async function login(deps: LoginDeps, body: LoginBody, origin: RequestOrigin): Promise<SessionTokens> {
   const { prisma, hasher, rateLimiter, limits } = deps;
   const requester = { client: origin.ip, signal: origin.signal };
   hasher.assertRoom(requester);
@@ -56,6 +56,6 @@ export async function login(deps: LoginDeps, body: LoginBody, origin: RequestOri
   // The limits count failures: a successful login gives its place back.
   await rateLimiter.refund(reservation);
   const signIn = newSignIn(deps);
-  await prisma.session.create({ data: { ...signIn.data, userId: user.id } });
-  return sessionBody(deps, toUserDto(user), signIn.sessionId, signIn.refreshToken);
+  await prisma.signIn.create({ data: { ...signIn.data, userId: user.id } });
+  return sessionTokens(deps, toUserDto(user), signIn.signInId, signIn.refreshToken);
 }

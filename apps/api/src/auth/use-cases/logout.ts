@@ -1,6 +1,6 @@
 import { hashRefreshToken } from "../refresh-tokens.js";
 import type { AuthServiceDeps } from "./deps.js";
-import { revokeSession } from "./sign-in.js";
+import { endSignIn } from "./sign-in.js";
 
 /** Ends the refresh token's sign-in. Idempotent: unknown or already-ended tokens are fine. */
 export async function logout(
@@ -9,7 +9,7 @@ export async function logout(
 ): Promise<void> {
   const known = await deps.prisma.refreshToken.findUnique({
     where: { tokenHash: hashRefreshToken(refreshToken) },
-    select: { sessionId: true },
+    select: { signInId: true },
   });
-  if (known) await revokeSession(deps, known.sessionId, "logout");
+  if (known) await endSignIn(deps, known.signInId, "logout");
 }

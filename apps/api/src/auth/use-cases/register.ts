@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { RegisterBody, Session } from "@todo/contract";
+import type { RegisterBody, SessionTokens } from "@todo/contract";
 import { AppError } from "../../errors/app-error.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { AuthServiceDeps, RequestOrigin } from "./deps.js";
 import { enforce } from "./limits.js";
-import { newSignIn, sessionBody, toUserDto } from "./sign-in.js";
+import { newSignIn, sessionTokens, toUserDto } from "./sign-in.js";
 
 export type RegisterDeps = Pick<
   AuthServiceDeps,
@@ -15,7 +15,7 @@ const isUniqueViolation = (err: unknown): boolean =>
   err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
 
 /** A new password account, signed in: the user and its first sign-in are created in one statement. */
-export async function register(deps: RegisterDeps, body: RegisterBody, origin: RequestOrigin): Promise<Session> {
+export async function register(deps: RegisterDeps, body: RegisterBody, origin: RequestOrigin): Promise<SessionTokens> {
   const requester = { client: origin.ip, signal: origin.signal };
   deps.hasher.assertRoom(requester);
   await enforce(deps, deps.limits.registerPerAddress, origin.ip, origin);
@@ -23,9 +23,9 @@ export async function register(deps: RegisterDeps, body: RegisterBody, origin: R
   const signIn = newSignIn(deps);
   try {
     const row = await deps.prisma.user.create({
-      data: { id: randomUUID(), email: body.email, passwordHash, sessions: { create: signIn.data } },
+      data: { id: randomUUID(), email: body.email, passwordHash, signIns: { create: signIn.data } },
     });
-    return sessionBody(deps, toUserDto(row), signIn.sessionId, signIn.refreshToken);
+    return sessionTokens(deps, toUserDto(row), signIn.signInId, signIn.refreshToken);
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("EMAIL_TAKEN", "An account with this email already exists");
     throw err;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Session, User } from "@todo/contract";
+import type { SessionTokens, User } from "@todo/contract";
 import type { User as UserRow } from "../../generated/prisma/client.js";
 import { newRefreshToken } from "../refresh-tokens.js";
 import type { AuthServiceDeps } from "./deps.js";
@@ -16,25 +16,25 @@ export function toUserDto(
   };
 }
 
-/** A new sign-in: a session row with its first refresh token, created together with (or for) the user. */
+/** A new sign-in: its row with its first refresh token, created together with (or for) the user. */
 export function newSignIn(deps: Pick<AuthServiceDeps, "refreshTokenTtlSeconds">) {
-  const sessionId = randomUUID();
+  const signInId = randomUUID();
   const refresh = newRefreshToken();
   const expiresAt = new Date(Date.now() + deps.refreshTokenTtlSeconds * 1000);
-  const data = { id: sessionId, expiresAt, refreshTokens: { create: { tokenHash: refresh.hash, expiresAt } } };
-  return { sessionId, refreshToken: refresh.token, data };
+  const data = { id: signInId, expiresAt, refreshTokens: { create: { tokenHash: refresh.hash, expiresAt } } };
+  return { signInId, refreshToken: refresh.token, data };
 }
 
 /** What register, login and refresh answer: the user, a new access token for the sign-in, its refresh token. */
-export function sessionBody(
+export function sessionTokens(
   deps: Pick<AuthServiceDeps, "tokens">,
   user: User,
-  sessionId: string,
+  signInId: string,
   refreshToken: string,
-): Session {
+): SessionTokens {
   return {
     user,
-    accessToken: deps.tokens.sign({ userId: user.id, email: user.email, sessionId }),
+    accessToken: deps.tokens.sign({ userId: user.id, email: user.email, signInId }),
     refreshToken,
     tokenType: "Bearer",
     expiresIn: deps.tokens.ttlSeconds,
@@ -42,15 +42,15 @@ export function sessionBody(
 }
 
 /** Ends a sign-in; true if it was still going. */
-export async function revokeSession(
+export async function endSignIn(
   deps: Pick<AuthServiceDeps, "prisma" | "revocations">,
-  sessionId: string,
+  signInId: string,
   reason: "logout" | "refresh_token_reuse",
 ): Promise<boolean> {
-  // Stamped by the database's clock, the one revocation sync reads (see SessionRevocations).
+  // Stamped by the database's clock, the one revocation sync reads (see SignInRevocations).
   const revoked = await deps.prisma.$executeRaw`
-    UPDATE sessions SET revoked_at = now(), revoked_reason = ${reason}
-    WHERE id = ${sessionId}::uuid AND revoked_at IS NULL`;
-  deps.revocations.markRevoked(sessionId);
+    UPDATE sign_ins SET revoked_at = now(), revoked_reason = ${reason}
+    WHERE id = ${signInId}::uuid AND revoked_at IS NULL`;
+  deps.revocations.markRevoked(signInId);
   return revoked > 0;
 }

@@ -6,12 +6,12 @@ const OVERLAP_SECONDS = 30;
 
 /**
  * Which sign-ins have been ended, so their still-unexpired access tokens can be refused without a
- * database query per request. Each process polls the sessions table every few seconds, which is what
+ * database query per request. Each process polls the sign_ins table every few seconds, which is what
  * makes a sign-out (or a detected refresh-token reuse) effective in every process within seconds.
  */
-export class SessionRevocations {
+export class SignInRevocations {
   /**
-   * session id → when it can be forgotten (no access token of it can still be unexpired), on this process's
+   * sign-in id → when it can be forgotten (no access token of it can still be unexpired), on this process's
    * monotonic clock (`performance.now()`), converted from the database's clock at each poll.
    */
   private readonly revoked = new Map<string, number>();
@@ -25,13 +25,13 @@ export class SessionRevocations {
     private readonly logger: Logger,
   ) {}
 
-  isRevoked(sessionId: string): boolean {
-    return this.revoked.has(sessionId);
+  isRevoked(signInId: string): boolean {
+    return this.revoked.has(signInId);
   }
 
   /** Records a revocation made by this process at once, ahead of the next poll. */
-  markRevoked(sessionId: string): void {
-    this.revoked.set(sessionId, performance.now() + this.accessTokenTtlSeconds * 1000);
+  markRevoked(signInId: string): void {
+    this.revoked.set(signInId, performance.now() + this.accessTokenTtlSeconds * 1000);
   }
 
   /**
@@ -46,7 +46,7 @@ export class SessionRevocations {
       SELECT s.id, clock.now,
         (EXTRACT(EPOCH FROM (s.revoked_at - clock.now)) * 1000 + ${ttlSeconds * 1000})::float8 AS remaining_ms
       FROM (SELECT now() AS now) clock
-      LEFT JOIN sessions s ON s.revoked_at > COALESCE(
+      LEFT JOIN sign_ins s ON s.revoked_at > COALESCE(
         ${this.syncedThrough ?? null}::timestamptz - make_interval(secs => ${OVERLAP_SECONDS}),
         clock.now - make_interval(secs => ${ttlSeconds}))`;
     const now = performance.now();

@@ -173,7 +173,7 @@ describe("tokens minted by another holder of the shared secret (Better Auth)", (
     expect((await login(`${sub}@frontend.example.com`, "any password at all")).status).toBe(401);
   });
 
-  it("keeps working until exp (no session id to revoke)", async () => {
+  it("keeps working until exp (no sign-in id to revoke)", async () => {
     const sub = `ba_${randomUUID()}`;
     const token = foreignToken(sub);
     expect((await me(token)).status).toBe(200);

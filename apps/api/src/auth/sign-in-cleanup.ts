@@ -6,8 +6,8 @@ import type { PrismaClient } from "../generated/prisma/client.js";
  * revocation younger than one access-token lifetime, as new processes need to load them at start-up.
  * Their refresh tokens go with them (ON DELETE CASCADE).
  */
-export function purgeEndedSessions(prisma: PrismaClient, accessTokenTtlSeconds: number): Promise<number> {
+export function purgeEndedSignIns(prisma: PrismaClient, accessTokenTtlSeconds: number): Promise<number> {
   return prisma.$executeRaw`
-    DELETE FROM sessions
+    DELETE FROM sign_ins
     WHERE GREATEST(expires_at, COALESCE(revoked_at, expires_at)) < now() - make_interval(secs => ${accessTokenTtlSeconds})`;
 }
