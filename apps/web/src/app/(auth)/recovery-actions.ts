@@ -1,7 +1,7 @@
 "use server";
 
 import { createTodoClient } from "@todo/client";
-import { EmailSchema, NewPasswordSchema, SessionSchema } from "@todo/contract";
+import { EmailSchema, NewPasswordSchema, SessionTokensSchema } from "@todo/contract";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { webEnv } from "@/env";
@@ -78,7 +78,7 @@ export async function confirmPasswordReset(_previous: ResetState, form: FormData
     return { fieldErrors: {}, formError: UNREACHABLE_MESSAGE, badLink: false };
   }
   if (res.status === 200) {
-    const session = SessionSchema.safeParse(res.body);
+    const session = SessionTokensSchema.safeParse(res.body);
     if (!session.success) return { fieldErrors: {}, formError: UNEXPECTED_MESSAGE, badLink: false };
     await saveSession(session.data);
     redirect("/tasks?reset=1");
