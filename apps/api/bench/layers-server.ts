@@ -33,10 +33,22 @@ interface Row {
   completed: boolean;
   createdAt: Date;
   updatedAt: Date;
+  listId: string | null;
+  dueDate: string | null;
+  priority: "none" | "low" | "medium" | "high";
+  position: string;
+  completedAt: Date | null;
 }
-const toTask = (r: Row) => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() });
+const toTask = (r: Row) => ({
+  ...r,
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+  completedAt: r.completedAt?.toISOString() ?? null,
+});
 const SQL = `SELECT id, user_id AS "userId", title, description, completed, created_at AS "createdAt",
-  updated_at AS "updatedAt" FROM tasks WHERE id = $1::uuid AND user_id = $2`;
+  updated_at AS "updatedAt", list_id AS "listId", to_char(due_date, 'YYYY-MM-DD') AS "dueDate",
+  (ARRAY['none','low','medium','high'])[priority + 1] AS priority, position, completed_at AS "completedAt"
+  FROM tasks WHERE id = $1::uuid AND user_id = $2`;
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
 pool.on("error", () => undefined);
@@ -48,7 +60,8 @@ const db =
       )
     : undefined;
 const COLUMNS = Prisma.sql`id, user_id AS "userId", title, description, completed, created_at AS "createdAt",
-  updated_at AS "updatedAt"`;
+  updated_at AS "updatedAt", list_id AS "listId", to_char(due_date, 'YYYY-MM-DD') AS "dueDate",
+  (ARRAY['none','low','medium','high'])[priority + 1] AS priority, position, completed_at AS "completedAt"`;
 
 async function findTask(owner: string, id: string): Promise<Row | undefined> {
   if (db)

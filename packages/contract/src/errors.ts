@@ -22,8 +22,17 @@ export const ERROR_CODES = {
     description: "wrong email or password, the same answer whether or not the email exists.",
   },
   FORBIDDEN: { status: 403, description: "the token is valid, but `{userId}` in the path is not the token's user." },
-  NOT_FOUND: { status: 404, description: "no such task for this user (including ids that are not valid ids)." },
+  NOT_FOUND: {
+    status: 404,
+    description: "no such task or list for this user (including ids that are not valid ids).",
+  },
   EMAIL_TAKEN: { status: 409, description: "an account with this email already exists." },
+  LIST_NAME_TAKEN: { status: 409, description: "the user already has a list of this name (ignoring case)." },
+  QUOTA_EXCEEDED: {
+    status: 409,
+    description:
+      "the user already has as many tasks (`MAX_TASKS_PER_USER`) or lists (`MAX_LISTS_PER_USER`) as allowed.",
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     description: "the body is larger than the server's limit (16 KiB by default).",

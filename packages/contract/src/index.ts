@@ -1,12 +1,14 @@
 import { initContract } from "@ts-rest/core";
 import { authContract } from "./auth.js";
 import { healthContract } from "./health.js";
+import { listsContract } from "./lists.js";
 import { tasksContract } from "./tasks.js";
 
 export * from "./auth.js";
 export * from "./common.js";
 export * from "./errors.js";
 export * from "./health.js";
+export * from "./lists.js";
 export * from "./openapi-components.js";
 export * from "./routes.js";
 export * from "./tasks.js";
@@ -17,6 +19,7 @@ const c = initContract();
 export const contract = c.router({
   auth: authContract,
   tasks: tasksContract,
+  lists: listsContract,
   health: healthContract,
 });
 export type Contract = typeof contract;

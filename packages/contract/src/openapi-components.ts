@@ -10,7 +10,16 @@ import {
   UserSchema,
 } from "./auth.js";
 import { ErrorDetailSchema, type ErrorResponse, ErrorResponseSchema } from "./errors.js";
-import { CreateTaskBodySchema, TaskPageSchema, TaskSchema, UpdateTaskBodySchema } from "./tasks.js";
+import { ListBodySchema, TaskListCollectionSchema, TaskListSchema } from "./lists.js";
+import {
+  ClearCompletedResultSchema,
+  CreateTaskBodySchema,
+  MoveTaskBodySchema,
+  TaskPageSchema,
+  TaskSchema,
+  TaskSummarySchema,
+  UpdateTaskBodySchema,
+} from "./tasks.js";
 
 /**
  * Schemas published as named components, so third-party generators produce `Task`, `ErrorResponse` ...
@@ -25,6 +34,10 @@ export const OPENAPI_RESPONSE_COMPONENTS: Record<string, ZodTypeAny> = {
   MeResponse: MeResponseSchema,
   Task: TaskSchema,
   TaskPage: TaskPageSchema,
+  TaskSummary: TaskSummarySchema,
+  ClearCompletedResult: ClearCompletedResultSchema,
+  TaskList: TaskListSchema,
+  TaskListCollection: TaskListCollectionSchema,
 };
 export const OPENAPI_REQUEST_COMPONENTS: Record<string, ZodTypeAny> = {
   RegisterBody: RegisterBodySchema,
@@ -32,6 +45,8 @@ export const OPENAPI_REQUEST_COMPONENTS: Record<string, ZodTypeAny> = {
   RefreshTokenBody: RefreshTokenBodySchema,
   CreateTaskBody: CreateTaskBodySchema,
   UpdateTaskBody: UpdateTaskBodySchema,
+  MoveTaskBody: MoveTaskBodySchema,
+  ListBody: ListBodySchema,
 };
 
 /** The example shown for every 422 response. */

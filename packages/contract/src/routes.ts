@@ -17,13 +17,26 @@ export const authRoutes = {
   me: { method: "GET", path: "/auth/me", metadata: bearer },
 } as const;
 
+// Order matters: Express matches in registration order, which is contract order, so the fixed segment
+// `tasks/summary` comes before `tasks/:id`.
 export const taskRoutes = {
   list: { method: "GET", path: "/:userId/tasks", metadata: bearer },
   create: { method: "POST", path: "/:userId/tasks", metadata: bearer },
+  summary: { method: "GET", path: "/:userId/tasks/summary", metadata: bearer },
+  clearCompleted: { method: "DELETE", path: "/:userId/tasks", metadata: bearer },
   get: { method: "GET", path: "/:userId/tasks/:id", metadata: bearer },
   update: { method: "PUT", path: "/:userId/tasks/:id", metadata: bearer },
   delete: { method: "DELETE", path: "/:userId/tasks/:id", metadata: bearer },
   toggleComplete: { method: "PATCH", path: "/:userId/tasks/:id/complete", metadata: bearer },
+  move: { method: "POST", path: "/:userId/tasks/:id/move", metadata: bearer },
+} as const;
+
+export const listRoutes = {
+  list: { method: "GET", path: "/:userId/lists", metadata: bearer },
+  create: { method: "POST", path: "/:userId/lists", metadata: bearer },
+  get: { method: "GET", path: "/:userId/lists/:listId", metadata: bearer },
+  update: { method: "PUT", path: "/:userId/lists/:listId", metadata: bearer },
+  delete: { method: "DELETE", path: "/:userId/lists/:listId", metadata: bearer },
 } as const;
 
 export const healthRoutes = {
@@ -49,6 +62,7 @@ const prefixed = <T extends Record<string, RouteInfo>>(routes: T): { [K in keyof
 export const routeTable = {
   auth: prefixed(authRoutes),
   tasks: prefixed(taskRoutes),
+  lists: prefixed(listRoutes),
   health: healthRoutes,
 } satisfies RouteTable;
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { LoginBodySchema, RegisterBodySchema } from "./auth.js";
 import { describeErrorStatus, ERROR_CODES, ERROR_STATUS } from "./errors.js";
-import { CreateTaskBodySchema, ListTasksQuerySchema, UpdateTaskBodySchema } from "./tasks.js";
+import { ListBodySchema } from "./lists.js";
+import {
+  ClearCompletedQuerySchema,
+  CreateTaskBodySchema,
+  ListTasksQuerySchema,
+  MoveTaskBodySchema,
+  UpdateTaskBodySchema,
+} from "./tasks.js";
 
 describe("auth schemas", () => {
   it("trims and lower-cases emails", () => {
@@ -39,10 +46,49 @@ describe("task schemas", () => {
   });
 
   it("parses list queries with defaults and bounds", () => {
-    expect(ListTasksQuerySchema.parse({})).toEqual({ limit: 50 });
-    expect(ListTasksQuerySchema.parse({ completed: "false", limit: "100" })).toEqual({ completed: false, limit: 100 });
+    expect(ListTasksQuerySchema.parse({})).toEqual({ limit: 50, sort: "manual" });
+    expect(ListTasksQuerySchema.parse({ completed: "false", limit: "100" })).toEqual({
+      completed: false,
+      limit: 100,
+      sort: "manual",
+    });
     expect(ListTasksQuerySchema.safeParse({ limit: "101" }).success).toBe(false);
     expect(ListTasksQuerySchema.safeParse({ completed: "1" }).success).toBe(false);
+  });
+});
+
+describe("organising schemas", () => {
+  it("accepts only real calendar dates", () => {
+    const ok = (dueDate: unknown) => CreateTaskBodySchema.safeParse({ title: "t", dueDate }).success;
+    expect(ok("2026-12-24")).toBe(true);
+    expect(ok("2028-02-29")).toBe(true);
+    expect(ok(null)).toBe(true);
+    for (const bad of ["2027-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "0000-01-01", "2026-12-24T00:00"]) {
+      expect(ok(bad), bad).toBe(false);
+    }
+  });
+
+  it("takes list ids, priorities and sorts from their sets", () => {
+    expect(CreateTaskBodySchema.safeParse({ title: "t", listId: "nope" }).success).toBe(false);
+    expect(CreateTaskBodySchema.safeParse({ title: "t", priority: "urgent" }).success).toBe(false);
+    expect(UpdateTaskBodySchema.parse({ listId: null })).toEqual({ listId: null });
+    expect(ListTasksQuerySchema.parse({ listId: "none", sort: "due" })).toMatchObject({ listId: "none", sort: "due" });
+    expect(ListTasksQuerySchema.safeParse({ sort: "title" }).success).toBe(false);
+    expect(ListTasksQuerySchema.safeParse({ q: "" }).success).toBe(false);
+    expect(ListTasksQuerySchema.safeParse({ q: "x".repeat(201) }).success).toBe(false);
+  });
+
+  it("clears only with completed=true", () => {
+    expect(ClearCompletedQuerySchema.safeParse({}).success).toBe(false);
+    expect(ClearCompletedQuerySchema.safeParse({ completed: "false" }).success).toBe(false);
+    expect(ClearCompletedQuerySchema.parse({ completed: "true" })).toEqual({ completed: "true" });
+  });
+
+  it("trims list names and refuses blank or long ones", () => {
+    expect(ListBodySchema.parse({ name: "  Home " })).toEqual({ name: "Home" });
+    expect(ListBodySchema.safeParse({ name: "  " }).success).toBe(false);
+    expect(ListBodySchema.safeParse({ name: "x".repeat(101) }).success).toBe(false);
+    expect(MoveTaskBodySchema.safeParse({}).success).toBe(false);
   });
 });
 
@@ -55,6 +101,8 @@ describe("error codes", () => {
       FORBIDDEN: 403,
       NOT_FOUND: 404,
       EMAIL_TAKEN: 409,
+      LIST_NAME_TAKEN: 409,
+      QUOTA_EXCEEDED: 409,
       PAYLOAD_TOO_LARGE: 413,
       VALIDATION_FAILED: 422,
       RATE_LIMITED: 429,

@@ -64,6 +64,32 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
         status: 200,
         body: await tasks.toggleComplete(currentUser(res).id, params.id),
       }),
+      summary: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      clearCompleted: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      move: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+    },
+    lists: {
+      list: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      create: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      get: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      update: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
+      delete: async () => {
+        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      },
     },
     health: {
       liveness: async () => ({ status: 200, body: { status: "ok" } }),

@@ -5,6 +5,7 @@ import { Prisma, type PrismaClient, type Task as TaskRow } from "../generated/pr
 import { isUuid } from "../lib/uuid.js";
 import { decodeTaskCursor, encodeTaskCursor } from "./task-cursor.js";
 
+const PRIORITIES = ["none", "low", "medium", "high"] as const;
 export function toTaskDto(row: TaskRow): Task {
   return {
     id: row.id,
@@ -14,6 +15,11 @@ export function toTaskDto(row: TaskRow): Task {
     completed: row.completed,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    listId: row.listId,
+    dueDate: row.dueDate?.toISOString().slice(0, 10) ?? null,
+    priority: PRIORITIES[row.priority] ?? "none",
+    position: row.position,
+    completedAt: row.completedAt?.toISOString() ?? null,
   };
 }
 
@@ -23,7 +29,8 @@ export function toTaskDto(row: TaskRow): Task {
 // are the routes the API serves most, and each is one statement, so the SQL is no harder to read than the
 // query-builder call. The columns come back under the model's field names, so rows are still `TaskRow`.
 const COLUMNS = Prisma.sql`id, user_id AS "userId", title, description, completed,
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  created_at AS "createdAt", updated_at AS "updatedAt", list_id AS "listId", due_date AS "dueDate", priority,
+  position, completed_at AS "completedAt"`;
 
 /**
  * Task use cases. Every query is scoped by the owner's id, so another user's task is simply not found.
@@ -54,8 +61,9 @@ export function createTaskService(prisma: PrismaClient) {
       // SELECT … FROM users rather than VALUES: an owner that does not exist inserts nothing (a 401) instead
       // of failing the foreign key (a 500). Authentication makes that unreachable; this keeps it so.
       const rows = await prisma.$queryRaw<TaskRow[]>`
-        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
-        SELECT ${randomUUID()}::uuid, id, ${body.title}, ${body.description ?? null}, false, now(), now()
+        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at, position)
+        SELECT ${randomUUID()}::uuid, id, ${body.title}, ${body.description ?? null}, false, now(), now(),
+          'a' || extract(epoch from clock_timestamp())::text
         FROM users WHERE id = ${ownerId}
         RETURNING ${COLUMNS}`;
       const row = rows[0];
