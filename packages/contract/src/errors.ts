@@ -11,6 +11,10 @@ export const ERROR_CODES = {
     status: 400,
     description: "the request itself cannot be read, e.g. a path with broken percent-encoding (`%ZZ`).",
   },
+  INVALID_RESET_TOKEN: {
+    status: 400,
+    description: "the password-reset token is unknown, already used, expired or superseded; ask for a new link.",
+  },
   UNAUTHORIZED: {
     status: 401,
     description:
@@ -20,11 +24,16 @@ export const ERROR_CODES = {
   INVALID_CREDENTIALS: {
     status: 401,
     description: "wrong email or password, the same answer whether or not the email exists.",
+    otherStatuses: {
+      403:
+        "the password a signed-in person re-entered (change password, delete account) is wrong, or the account " +
+        "has none; 403, not 401, because the access token itself is fine.",
+    },
   },
   FORBIDDEN: { status: 403, description: "the token is valid, but `{userId}` in the path is not the token's user." },
   NOT_FOUND: {
     status: 404,
-    description: "no such task or list for this user (including ids that are not valid ids).",
+    description: "no such task, list or sign-in for this user (including ids that are not valid ids).",
   },
   EMAIL_TAKEN: { status: 409, description: "an account with this email already exists." },
   LIST_NAME_TAKEN: { status: 409, description: "the user already has a list of this name (ignoring case)." },
@@ -55,18 +64,50 @@ export const ERROR_CODES = {
       "the database or a Better Auth key set is unreachable, password hashing is saturated, " +
       "the request ran past its deadline, or the server is shutting down.",
   },
-} as const satisfies Record<string, { status: number; description: string }>;
+  MAIL_UNAVAILABLE: {
+    status: 503,
+    description: "no mail server is configured (`SMTP_URL`) in production, so no reset link can be sent.",
+  },
+} as const satisfies Record<
+  string,
+  {
+    status: number;
+    description: string;
+    /** Further statuses the code can come with, each with its meaning there. */
+    otherStatuses?: Readonly<Record<number, string>>;
+  }
+>;
 
-/** Each code's status, derived from ERROR_CODES. */
+/** Each code with each status it can come with, and what it means with that status, in table order. */
+export function errorCodeStatuses(): { code: ErrorCode; status: number; description: string }[] {
+  return (Object.keys(ERROR_CODES) as ErrorCode[]).flatMap((code) => {
+    const entry: { status: number; description: string; otherStatuses?: Readonly<Record<number, string>> } =
+      ERROR_CODES[code];
+    return [
+      { code, status: entry.status, description: entry.description },
+      ...Object.entries(entry.otherStatuses ?? {}).map(([status, description]) => ({
+        code,
+        status: Number(status),
+        description,
+      })),
+    ];
+  });
+}
+
+/** Whether `code` can come with `status`. */
+export const errorCodeAllows = (code: ErrorCode, status: number): boolean =>
+  errorCodeStatuses().some((entry) => entry.code === code && entry.status === status);
+
+/** Each code's (main) status, derived from ERROR_CODES. */
 export const ERROR_STATUS = Object.fromEntries(
   Object.entries(ERROR_CODES).map(([code, { status }]) => [code, status]),
 ) as { readonly [C in ErrorCode]: (typeof ERROR_CODES)[C]["status"] };
 
 /** What a status means anywhere in the API: "`CODE`: meaning" for each code it can carry, in table order. */
 export function describeErrorStatus(status: number, only?: readonly ErrorCode[]): string | undefined {
-  const lines = (Object.keys(ERROR_CODES) as ErrorCode[])
-    .filter((code) => ERROR_CODES[code].status === status && (!only || only.includes(code)))
-    .map((code) => `\`${code}\`: ${ERROR_CODES[code].description}`);
+  const lines = errorCodeStatuses()
+    .filter((entry) => entry.status === status && (!only || only.includes(entry.code)))
+    .map((entry) => `\`${entry.code}\`: ${entry.description}`);
   return lines.length > 0 ? lines.join(" ") : undefined;
 }
 

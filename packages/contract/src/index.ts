@@ -1,9 +1,11 @@
 import { initContract } from "@ts-rest/core";
+import { accountContract } from "./accounts.js";
 import { authContract } from "./auth.js";
 import { healthContract } from "./health.js";
 import { listsContract } from "./lists.js";
 import { tasksContract } from "./tasks.js";
 
+export * from "./accounts.js";
 export * from "./auth.js";
 export * from "./common.js";
 export * from "./errors.js";
@@ -18,6 +20,7 @@ const c = initContract();
 /** The whole API: the single source of truth for the server, the typed client and the OpenAPI document. */
 export const contract = c.router({
   auth: authContract,
+  account: accountContract,
   tasks: tasksContract,
   lists: listsContract,
   health: healthContract,

@@ -2,6 +2,15 @@
 // the API's document generator (apps/api/src/openapi) turns it into components and examples.
 import type { ZodTypeAny } from "zod/v3";
 import {
+  AccountExportSchema,
+  ChangePasswordBodySchema,
+  DeleteAccountBodySchema,
+  PasswordResetConfirmBodySchema,
+  PasswordResetRequestBodySchema,
+  SignInListSchema,
+  SignInSchema,
+} from "./accounts.js";
+import {
   LoginBodySchema,
   MeResponseSchema,
   RefreshTokenBodySchema,
@@ -38,6 +47,9 @@ export const OPENAPI_RESPONSE_COMPONENTS: Record<string, ZodTypeAny> = {
   ClearCompletedResult: ClearCompletedResultSchema,
   TaskList: TaskListSchema,
   TaskListCollection: TaskListCollectionSchema,
+  SignIn: SignInSchema,
+  SignInList: SignInListSchema,
+  AccountExport: AccountExportSchema,
 };
 export const OPENAPI_REQUEST_COMPONENTS: Record<string, ZodTypeAny> = {
   RegisterBody: RegisterBodySchema,
@@ -47,6 +59,10 @@ export const OPENAPI_REQUEST_COMPONENTS: Record<string, ZodTypeAny> = {
   UpdateTaskBody: UpdateTaskBodySchema,
   MoveTaskBody: MoveTaskBodySchema,
   ListBody: ListBodySchema,
+  PasswordResetRequestBody: PasswordResetRequestBodySchema,
+  PasswordResetConfirmBody: PasswordResetConfirmBodySchema,
+  ChangePasswordBody: ChangePasswordBodySchema,
+  DeleteAccountBody: DeleteAccountBodySchema,
 };
 
 /** The example shown for every 422 response. */

@@ -17,6 +17,18 @@ export const authRoutes = {
   me: { method: "GET", path: "/auth/me", metadata: bearer },
 } as const;
 
+/** Recovery and self-service of an account; under `/auth` like the rest of the account's routes. */
+export const accountRoutes = {
+  requestPasswordReset: { method: "POST", path: "/auth/password-reset" },
+  confirmPasswordReset: { method: "POST", path: "/auth/password-reset/confirm" },
+  changePassword: { method: "PUT", path: "/auth/password", metadata: bearer },
+  listSignIns: { method: "GET", path: "/auth/sessions", metadata: bearer },
+  endSignIn: { method: "DELETE", path: "/auth/sessions/:id", metadata: bearer },
+  endOtherSignIns: { method: "DELETE", path: "/auth/sessions", metadata: bearer },
+  deleteAccount: { method: "DELETE", path: "/auth/me", metadata: bearer },
+  exportAccount: { method: "GET", path: "/auth/me/export", metadata: bearer },
+} as const;
+
 // Order matters: Express matches in registration order, which is contract order, so the fixed segment
 // `tasks/summary` comes before `tasks/:id`.
 export const taskRoutes = {
@@ -61,6 +73,7 @@ const prefixed = <T extends Record<string, RouteInfo>>(routes: T): { [K in keyof
 /** The contract's routes with full paths, grouped as in the contract: `routeTable.tasks.list` and so on. */
 export const routeTable = {
   auth: prefixed(authRoutes),
+  account: prefixed(accountRoutes),
   tasks: prefixed(taskRoutes),
   lists: prefixed(listRoutes),
   health: healthRoutes,

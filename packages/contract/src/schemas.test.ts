@@ -107,6 +107,8 @@ describe("error codes", () => {
       VALIDATION_FAILED: 422,
       RATE_LIMITED: 429,
       SERVICE_UNAVAILABLE: 503,
+      INVALID_RESET_TOKEN: 400,
+      MAIL_UNAVAILABLE: 503,
     });
   });
 
@@ -115,5 +117,8 @@ describe("error codes", () => {
     expect(describeErrorStatus(401)).toContain("`INVALID_CREDENTIALS`");
     expect(describeErrorStatus(401, ["UNAUTHORIZED"])).not.toContain("INVALID_CREDENTIALS");
     expect(describeErrorStatus(418)).toBeUndefined();
+    // One code, two statuses: a wrong password at login (401) and at a signed-in re-check (403).
+    expect(describeErrorStatus(403)).toContain("`INVALID_CREDENTIALS`");
+    expect(describeErrorStatus(403, ["FORBIDDEN"])).not.toContain("INVALID_CREDENTIALS");
   });
 });

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, type ErrorCode, type ErrorDetail, type ErrorResponse } from "@todo/contract";
+import { ERROR_STATUS, type ErrorCode, type ErrorDetail, type ErrorResponse, errorCodeAllows } from "@todo/contract";
 
 /**
  * The one error type of the API. Services throw it; the error middleware turns it into
@@ -13,10 +13,13 @@ export class AppError extends Error {
     readonly details: ErrorDetail[] = [],
     /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Another status the contract allows for the code (ERROR_CODES' `otherStatuses`); the code's own by default. */
+    status?: number,
   ) {
     super(message);
     this.name = "AppError";
-    this.status = ERROR_STATUS[code];
+    if (status !== undefined && !errorCodeAllows(code, status)) throw new Error(`${code} never comes with ${status}`);
+    this.status = status ?? ERROR_STATUS[code];
   }
 
   toBody(): ErrorResponse {

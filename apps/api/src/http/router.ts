@@ -21,6 +21,10 @@ export interface RouterDeps {
 
 const s = initServer();
 
+const notYet = async (): Promise<never> => {
+  throw new AppError("SERVICE_UNAVAILABLE", "Not available yet");
+};
+
 /** Aborts once the response is closed: sent, cut by the request deadline, or its client went away. */
 function requestEnded(res: Response): AbortSignal {
   const ended = new AbortController();
@@ -47,6 +51,17 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
         return { status: 204, body: undefined };
       },
       me: async ({ res }) => ({ status: 200, body: { user: await auth.me(currentUser(res).id) } }),
+    },
+    account: {
+      // Filled in by the account service (next commits); the contract comes first for the web app.
+      requestPasswordReset: notYet,
+      confirmPasswordReset: notYet,
+      changePassword: notYet,
+      listSignIns: notYet,
+      endSignIn: notYet,
+      endOtherSignIns: notYet,
+      deleteAccount: notYet,
+      exportAccount: notYet,
     },
     tasks: {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),

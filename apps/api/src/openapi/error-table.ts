@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from "@todo/contract";
+import { errorCodeStatuses } from "@todo/contract";
 
 const START = "<!-- error-codes:start (generated from packages/contract/src/errors.ts by pnpm openapi:write) -->";
 const END = "<!-- error-codes:end -->";
@@ -7,11 +7,7 @@ const END = "<!-- error-codes:end -->";
 export function renderErrorTable(): string {
   const rows = [
     ["status", "code", "meaning"],
-    ...(Object.keys(ERROR_CODES) as ErrorCode[]).map((code) => [
-      String(ERROR_CODES[code].status),
-      `\`${code}\``,
-      ERROR_CODES[code].description,
-    ]),
+    ...errorCodeStatuses().map(({ code, status, description }) => [String(status), `\`${code}\``, description]),
   ];
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;

@@ -25,7 +25,7 @@ export const OPENAPI_PATH = "/api/v1/openapi.json";
 /** The committed copy third parties generate clients from; `pnpm openapi:check` keeps it equal to the contract. */
 export const COMMITTED_DOCUMENT_FILE = join(REPO_ROOT, "docs/openapi.json");
 
-const SUCCESS_DESCRIPTIONS: Record<string, string> = { 200: "OK", 201: "Created", 204: "No content" };
+const SUCCESS_DESCRIPTIONS: Record<string, string> = { 200: "OK", 201: "Created", 202: "Accepted", 204: "No content" };
 
 /**
  * What a status means on this operation, from the contract's code table; on Bearer routes a 401 can only be
