@@ -12,8 +12,8 @@ import {
   UNEXPECTED_MESSAGE,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
-import { forwardingFetch } from "@/lib/client-address";
-import { clientAddress, dropSession, readSession, saveSession } from "@/lib/server-session";
+import { onBehalfFetch } from "@/lib/forward";
+import { dropSession, readSession, saveSession } from "@/lib/server-session";
 
 export interface AuthFormState {
   email: string;
@@ -21,12 +21,13 @@ export interface AuthFormState {
   formError: string | null;
 }
 
-// The login and registration limits are per client address: the API is told whose attempt this is.
+// The login and registration limits are per client address, and the API records the sign-in's device: it is
+// told whose attempt this is.
 const client = async () =>
   createTodoClient({
     baseUrl: webEnv().TODO_API_URL,
     autoRefresh: false,
-    fetch: forwardingFetch(await clientAddress()),
+    fetch: await onBehalfFetch(),
   });
 
 function credentials(form: FormData) {

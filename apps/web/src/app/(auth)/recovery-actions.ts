@@ -1,9 +1,8 @@
 "use server";
 
 import { createTodoClient } from "@todo/client";
-import { EmailSchema, NewPasswordSchema, SessionTokensSchema } from "@todo/contract";
+import { PasswordResetConfirmBodySchema, PasswordResetRequestBodySchema, SessionTokensSchema } from "@todo/contract";
 import { redirect } from "next/navigation";
-import { z } from "zod";
 import { webEnv } from "@/env";
 import {
   type FieldErrors,
@@ -13,8 +12,8 @@ import {
   UNEXPECTED_MESSAGE,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
-import { forwardingFetch } from "@/lib/client-address";
-import { clientAddress, saveSession } from "@/lib/server-session";
+import { onBehalfFetch } from "@/lib/forward";
+import { saveSession } from "@/lib/server-session";
 
 export interface ForgotState {
   email: string;
@@ -30,9 +29,10 @@ export interface ResetState {
   badLink: boolean;
 }
 
-// The API limits reset requests and confirmations per client address: it is told whose request this is.
+// The API limits reset requests and confirmations per client address, and records the new sign-in's device:
+// it is told whose request this is.
 const client = async () =>
-  createTodoClient({ baseUrl: webEnv().TODO_API_URL, autoRefresh: false, fetch: forwardingFetch(await clientAddress()) });
+  createTodoClient({ baseUrl: webEnv().TODO_API_URL, autoRefresh: false, fetch: await onBehalfFetch() });
 
 const text = (form: FormData, name: string) => {
   const value = form.get(name);
@@ -42,11 +42,12 @@ const text = (form: FormData, name: string) => {
 /** "Send reset link": the API answers 202 whether or not the address has an account, and so does this page. */
 export async function requestPasswordReset(_previous: ForgotState, form: FormData): Promise<ForgotState> {
   const email = text(form, "email");
-  const parsed = z.object({ email: EmailSchema }).safeParse({ email });
-  if (!parsed.success) return { email, sentTo: null, fieldErrors: issuesToFieldErrors(parsed.error.issues), formError: null };
+  const parsed = PasswordResetRequestBodySchema.safeParse({ email });
+  if (!parsed.success)
+    return { email, sentTo: null, fieldErrors: issuesToFieldErrors(parsed.error.issues), formError: null };
   let res: { status: number; headers: Headers; body: unknown };
   try {
-    res = await (await client()).api.auth.requestPasswordReset({ body: parsed.data });
+    res = await (await client()).api.account.requestPasswordReset({ body: parsed.data });
   } catch {
     return { email, sentTo: null, fieldErrors: {}, formError: UNREACHABLE_MESSAGE };
   }
@@ -62,18 +63,17 @@ export async function requestPasswordReset(_previous: ForgotState, form: FormDat
   return { email, sentTo: null, fieldErrors: {}, formError };
 }
 
-const ResetInputSchema = z.object({ token: z.string().min(1).max(512), password: NewPasswordSchema });
-
 /** "Set new password": the token from the mailed link and the new password; on success the person is signed in. */
 export async function confirmPasswordReset(_previous: ResetState, form: FormData): Promise<ResetState> {
   const token = text(form, "token");
   const password = text(form, "password");
   if (!token || token.length > 512) return { fieldErrors: {}, formError: null, badLink: true };
-  const parsed = ResetInputSchema.safeParse({ token, password });
-  if (!parsed.success) return { fieldErrors: issuesToFieldErrors(parsed.error.issues), formError: null, badLink: false };
+  const parsed = PasswordResetConfirmBodySchema.safeParse({ token, password });
+  if (!parsed.success)
+    return { fieldErrors: issuesToFieldErrors(parsed.error.issues), formError: null, badLink: false };
   let res: { status: number; headers: Headers; body: unknown };
   try {
-    res = await (await client()).api.auth.confirmPasswordReset({ body: parsed.data });
+    res = await (await client()).api.account.confirmPasswordReset({ body: parsed.data });
   } catch {
     return { fieldErrors: {}, formError: UNREACHABLE_MESSAGE, badLink: false };
   }

@@ -1,6 +1,6 @@
 "use server";
 
-import { NewPasswordSchema } from "@todo/contract";
+import { ChangePasswordBodySchema, DeleteAccountBodySchema } from "@todo/contract";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -46,15 +46,17 @@ async function call<R extends { status: number; headers: Headers; body: unknown 
   }
 }
 
-const ChangePasswordInput = z.object({ currentPassword: z.string().min(1, "Enter your current password"), newPassword: NewPasswordSchema });
-
 export async function changePassword(_previous: FormState, form: FormData): Promise<FormState> {
-  const parsed = ChangePasswordInput.safeParse({
+  const parsed = ChangePasswordBodySchema.safeParse({
     currentPassword: text(form, "currentPassword"),
     newPassword: text(form, "newPassword"),
   });
-  if (!parsed.success) return fail(null, issuesToFieldErrors(parsed.error.issues));
-  const res = await call((api) => api.auth.changePassword({ body: parsed.data }));
+  if (!parsed.success) {
+    const errors = issuesToFieldErrors(parsed.error.issues);
+    if (!text(form, "currentPassword")) errors.currentPassword = ["Enter your current password."];
+    return fail(null, errors);
+  }
+  const res = await call((api) => api.account.changePassword({ body: parsed.data }));
   if (!res) return fail(UNREACHABLE_MESSAGE);
   if (res.status === 204) {
     revalidatePath("/account");
@@ -66,7 +68,7 @@ export async function changePassword(_previous: FormState, form: FormData): Prom
 }
 
 export async function signOutOtherSessions(_previous: FormState, _form: FormData): Promise<FormState> {
-  const res = await call((api) => api.auth.endOtherSessions({}));
+  const res = await call((api) => api.account.endOtherSignIns());
   if (!res) return fail(UNREACHABLE_MESSAGE);
   if (res.status === 204) {
     revalidatePath("/account");
@@ -80,7 +82,7 @@ const SessionIdSchema = z.string().min(1).max(128);
 export async function endSession(_previous: FormState, form: FormData): Promise<FormState> {
   const id = SessionIdSchema.safeParse(form.get("sessionId"));
   if (!id.success) return fail("That session has already ended.");
-  const res = await call((api) => api.auth.endSession({ params: { id: id.data } }));
+  const res = await call((api) => api.account.endSignIn({ params: { id: id.data } }));
   if (!res) return fail(UNREACHABLE_MESSAGE);
   if (res.status === 204 || res.status === 404) {
     revalidatePath("/account");
@@ -94,8 +96,11 @@ export async function deleteAccount(_previous: FormState, form: FormData): Promi
   const errors: FieldErrors = {};
   if (!password) errors.password = ["Enter your password to confirm."];
   if (form.get("confirm") !== "yes") errors.confirm = ["Tick this box to confirm that you want to delete everything."];
-  if (Object.keys(errors).length > 0) return fail(null, errors);
-  const res = await call((api) => api.auth.deleteAccount({ body: { password } }));
+  const parsed = DeleteAccountBodySchema.safeParse({ password });
+  if (password && !parsed.success) Object.assign(errors, issuesToFieldErrors(parsed.error.issues));
+  if (Object.keys(errors).length > 0 || !parsed.success) return fail(null, errors);
+  const body = parsed.data;
+  const res = await call((api) => api.account.deleteAccount({ body }));
   if (!res) return fail(UNREACHABLE_MESSAGE);
   if (res.status === 204) {
     await dropSession();

@@ -11,9 +11,9 @@ export const metadata: Metadata = { title: "Account · Todo" };
 
 export default async function AccountPage() {
   const session = await requireSession();
-  let res: Awaited<ReturnType<ReturnType<typeof apiWith>["auth"]["listSessions"]>>;
+  let res: Awaited<ReturnType<ReturnType<typeof apiWith>["account"]["listSignIns"]>>;
   try {
-    res = await apiWith(session.accessToken).auth.listSessions({ fetchOptions: { cache: "no-store" } });
+    res = await apiWith(session.accessToken).account.listSignIns({ fetchOptions: { cache: "no-store" } });
   } catch {
     return <ServiceUnavailable />;
   }
@@ -56,7 +56,10 @@ export default async function AccountPage() {
                     </p>
                   </div>
                   {!s.current && (
-                    <EndSessionForm sessionId={s.id} label={`End the session of ${device}, last active ${lastActive}`} />
+                    <EndSessionForm
+                      sessionId={s.id}
+                      label={`End the session of ${device}, last active ${lastActive}`}
+                    />
                   )}
                 </li>
               );
@@ -77,7 +80,9 @@ export default async function AccountPage() {
 
         <section className="card stack" aria-labelledby="delete-heading">
           <h2 id="delete-heading">Delete your account</h2>
-          <p>Your account, lists and tasks are deleted for good and you are signed out everywhere. This can't be undone.</p>
+          <p>
+            Your account, lists and tasks are deleted for good and you are signed out everywhere. This can't be undone.
+          </p>
           <p>
             <a href="/account/delete" className="button-link danger-link">
               Delete account

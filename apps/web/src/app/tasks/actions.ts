@@ -1,12 +1,7 @@
 "use server";
 
 import type { Task, TaskPage } from "@todo/client";
-import {
-  CreateTaskBodySchema,
-  ListBodySchema,
-  type TaskList,
-  UpdateTaskBodySchema,
-} from "@todo/contract";
+import { CreateTaskBodySchema, ListBodySchema, type TaskList, UpdateTaskBodySchema } from "@todo/contract";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -232,7 +227,11 @@ export async function createList(_previous: ListFormState, form: FormData): Prom
       if (res.status === 409) {
         const code = (res.body as { error?: { code?: string } }).error?.code;
         return invalid({
-          name: [code === "QUOTA_EXCEEDED" ? "You have reached the maximum number of lists." : "You already have a list with this name."],
+          name: [
+            code === "QUOTA_EXCEEDED"
+              ? "You have reached the maximum number of lists."
+              : "You already have a list with this name.",
+          ],
         });
       }
       return otherStatus(res);

@@ -7,11 +7,11 @@ import { TimeZoneCookie } from "@/components/time-zone-cookie";
 import { messageForStatus } from "@/lib/api-messages";
 import { apiWith, requireSession } from "@/lib/server-session";
 import { TIME_ZONE_COOKIE, todayIn, validTimeZone } from "@/lib/today";
+import { deleteList } from "./actions";
 import { listQuery, PAGE_SIZE, parseView, viewHref } from "./filters";
 import { ListsNav } from "./lists-nav";
 import { SearchBar } from "./search-bar";
 import { TaskBoard } from "./task-board";
-import { deleteList } from "./actions";
 
 export const metadata: Metadata = { title: "Tasks · Todo" };
 
@@ -26,13 +26,15 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
   const api = apiWith(session.accessToken);
   const params = { userId: session.userId };
   const fetchOptions = { cache: "no-store" } as const;
-  let responses;
-  try {
-    responses = await Promise.all([
+  const load = () =>
+    Promise.all([
       api.tasks.list({ params, query: { ...listQuery(view), limit: PAGE_SIZE }, fetchOptions }),
       api.lists.list({ params, fetchOptions }),
       api.tasks.summary({ params, query: { today }, fetchOptions }),
     ]);
+  let responses: Awaited<ReturnType<typeof load>>;
+  try {
+    responses = await load();
   } catch {
     return <ServiceUnavailable />;
   }
@@ -42,8 +44,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
     redirect(`/auth/renew?next=${encodeURIComponent(viewHref(view))}`);
   if (tasks.status !== 200) return <ServiceUnavailable message={messageForStatus(tasks.status, tasks.headers)} />;
   if (lists.status !== 200) return <ServiceUnavailable message={messageForStatus(lists.status, lists.headers)} />;
-  if (summary.status !== 200)
-    return <ServiceUnavailable message={messageForStatus(summary.status, summary.headers)} />;
+  if (summary.status !== 200) return <ServiceUnavailable message={messageForStatus(summary.status, summary.headers)} />;
 
   const allLists = lists.body.items;
   const current = view.list && view.list !== "none" ? allLists.find((l) => l.id === view.list) : undefined;

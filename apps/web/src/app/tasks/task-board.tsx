@@ -60,7 +60,9 @@ export function TaskBoard({ view, lists, initialTasks, initialCursor, today, com
   const changed = () => router.refresh();
   const shows = (task: Task) => belongsTo(task, view);
   const replace = (task: Task) => {
-    setTasks((all) => (shows(task) ? all.map((t) => (t.id === task.id ? task : t)) : all.filter((t) => t.id !== task.id)));
+    setTasks((all) =>
+      shows(task) ? all.map((t) => (t.id === task.id ? task : t)) : all.filter((t) => t.id !== task.id),
+    );
     changed();
   };
   const remove = (id: string) => {

@@ -14,8 +14,8 @@ export function ForgotPasswordForm() {
     <form action={formAction} className="card stack" noValidate>
       {state.sentTo && (
         <p className="notice" role="status">
-          If an account exists for <strong>{state.sentTo}</strong>, we've sent it a link to reset the password. The
-          link works for 30 minutes and only once. Check your spam folder if it doesn't arrive.
+          If an account exists for <strong>{state.sentTo}</strong>, we've sent it a link to reset the password. The link
+          works for 30 minutes and only once. Check your spam folder if it doesn't arrive.
         </p>
       )}
       {state.formError && (

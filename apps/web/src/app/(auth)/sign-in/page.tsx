@@ -6,7 +6,11 @@ import { AuthForm } from "../auth-form";
 
 export const metadata: Metadata = { title: "Sign in · Todo" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ ended?: string; deleted?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ ended?: string; deleted?: string }>;
+}) {
   if (await readSession()) redirect("/tasks");
   const { ended, deleted } = await searchParams;
   return (
