@@ -5,18 +5,9 @@ import type { NextConfig } from "next";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 const config: NextConfig = {
-  // Workspace packages are compiled with the app, whatever their exports point at (sources or dist).
-  transpilePackages: ["@todo/client", "@todo/contract"],
-  // pnpm links workspace packages from outside apps/web: let Turbopack and output tracing see the whole repo.
-  // The packages export their TypeScript sources, whose relative imports end in ".js" (NodeNext style), which
-  // Turbopack does not map to ".ts": the app uses their build (scripts/web.ts builds it first).
-  turbopack: {
-    root: repoRoot,
-    resolveAlias: {
-      "@todo/client": "../../packages/client/dist/index.js",
-      "@todo/contract": "../../packages/contract/dist/index.js",
-    },
-  },
+  // The workspace packages resolve to their build through tsconfig.json's `paths` (the one place that says so).
+  // pnpm links them from outside apps/web: let Turbopack and output tracing see the whole repo.
+  turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
   poweredByHeader: false,
   // `pnpm typecheck` (and CI) type-check the app with tsc; the build need not do it a second time.

@@ -1,10 +1,10 @@
 import { defineConfig } from "vitest/config";
 
-// End-to-end tests: real API processes on fresh in-memory databases, the production build under `next start`,
-// and Debian's Chromium driven by playwright-core. One file at a time: each starts its own servers and browser.
+// Unit tests, and end-to-end tests: real API processes on fresh in-memory databases, the production build under
+// the production server, and Debian's Chromium driven by playwright-core. One file at a time: each starts its own
+// servers and browser. Imports resolve as in the app: tsconfig.json's `paths` (the workspace packages' build).
 export default defineConfig({
-  ssr: { resolve: { conditions: ["source", "module", "node", "development|production"] } },
-  resolve: { alias: { "@/": new URL("./src/", import.meta.url).pathname } },
+  resolve: { tsconfigPaths: true },
   test: {
     include: ["src/**/*.test.ts", "e2e/**/*.e2e.test.ts"],
     globalSetup: ["e2e/global-setup.ts"],

@@ -1,3 +1,3 @@
 import { libraryConfig } from "../../tooling/tsup-library.mjs";
 
-export default libraryConfig({ index: "src/index.ts", validation: "src/validation.ts" });
+export default libraryConfig({ index: "src/index.ts", validation: "src/validation.ts", server: "src/server.ts" });

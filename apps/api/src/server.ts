@@ -1,7 +1,8 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
+import { connectionsCheckingIntervalMs } from "../../../tooling/net-guard.mjs";
 import { AccessTokens } from "./auth/access-tokens.js";
 import { createAuthService } from "./auth/auth-service.js";
 import { Authenticator } from "./auth/authenticator.js";
@@ -117,8 +118,12 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
     readinessTimeoutMs: Math.min(2_000, env.DB_CONNECTION_TIMEOUT_MS),
   });
 
-  const server = app.listen(env.PORT, env.HOST);
-  lifecycle.attach(server);
+  const server = createServer(
+    { connectionsCheckingInterval: connectionsCheckingIntervalMs(env.HEADERS_TIMEOUT_MS) },
+    app,
+  ).listen(env.PORT, env.HOST);
+  const trustProxy = app.get("trust proxy fn") as (address: string, hop: number) => boolean;
+  lifecycle.attach(server, (address) => trustProxy(address, 0));
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", resolveListen);
     server.once("error", reject);

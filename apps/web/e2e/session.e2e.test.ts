@@ -3,11 +3,14 @@ import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  ACCESS_COOKIE,
   addTask,
+  cookieHeader,
   cookieTokens,
   hasChromium,
   launchBrowser,
   NO_CHROMIUM,
+  REFRESH_COOKIE,
   type Stack,
   signUp,
   startStack,
@@ -39,8 +42,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const refreshCalls = (on: Stack) =>
   on.api.logs.filter((l) => l.msg === "request completed" && l.path === "/api/v1/auth/refresh").length;
 const reuseDetected = (on: Stack) => on.api.logs.some((l) => l.msg === "refresh token reuse: sign-in revoked");
-const cookieHeader = (tokens: { accessToken: string; refreshToken: string }) =>
-  `todo_access=${tokens.accessToken}; todo_refresh=${tokens.refreshToken}`;
 
 describe.skipIf(!hasChromium)("sessions", () => {
   it("continues silently past the access token's expiry, renewing on the server", async () => {
@@ -82,9 +83,8 @@ describe.skipIf(!hasChromium)("sessions", () => {
     await sleep(1_000);
     expect(refreshCalls(shortLived) - before).toBe(1);
 
-    // A request still carrying the old cookies (sent before the new ones arrived) is served with the pair that
-    // renewal produced (or, if that one is about to expire too, its successor): never a second use of the old
-    // refresh token, which the API would take for theft.
+    // A request still carrying the old cookies (sent before the new ones arrived), within the API's grace, is
+    // served with the pair that renewal produced: never a second use of the old refresh token.
     const late = await fetch(`${shortLived.webUrl}/tasks`, {
       headers: { cookie: cookieHeader(stale) },
       redirect: "manual",
@@ -97,6 +97,38 @@ describe.skipIf(!hasChromium)("sessions", () => {
     await page.reload();
     expect(new URL(page.url()).pathname).toBe("/tasks");
     await expect.poll(() => visibleTitles(page)).toEqual(["Raced"]);
+  });
+
+  it("ends the sign-in when a retired refresh cookie is replayed after the grace, never answering with the current pair", async () => {
+    const context = await newContext(shortLived);
+    const page = await signUp(context, shortLived.webUrl);
+    await addTask(page, "Victim's task");
+    const stolen = await cookieTokens(context);
+    await sleep(2_500); // the access token expired: the next page load renews (the stolen pair is now retired)
+    await page.reload();
+    await page.getByRole("checkbox", { name: "Victim's task", exact: true }).waitFor();
+    const current = await cookieTokens(context);
+    expect(current.refreshToken).not.toBe(stolen.refreshToken);
+    const before = refreshCalls(shortLived);
+
+    await sleep(3_500); // past REFRESH_REUSE_GRACE_SECONDS (3 s), which the web app's memory may not outlive
+    const replay = await fetch(`${shortLived.webUrl}/tasks`, {
+      headers: { cookie: cookieHeader(stolen) },
+      redirect: "manual",
+    });
+    // Forwarded to the API, which took it for theft; the attacker gets the sign-in page and no tokens.
+    expect(replay.status).toBeGreaterThanOrEqual(300);
+    expect(replay.headers.get("location")).toContain("/sign-in");
+    const setCookies = replay.headers.getSetCookie().join("\n");
+    expect(setCookies).not.toContain(current.accessToken);
+    expect(setCookies).not.toContain(current.refreshToken);
+    await expect.poll(() => reuseDetected(shortLived)).toBe(true);
+    expect(refreshCalls(shortLived)).toBeGreaterThan(before);
+
+    // The whole sign-in ended, the victim's current pair included: their next action leads to the sign-in page.
+    await sleep(1_000); // access tokens of a revoked sign-in stop working within REVOCATION_SYNC_MS
+    await page.getByRole("checkbox", { name: "Victim's task", exact: true }).click();
+    await page.waitForURL(`${shortLived.webUrl}/sign-in?ended=1`);
   });
 
   it("sends the person to the sign-in page at the next action once the sign-in was ended elsewhere", async () => {
@@ -117,7 +149,7 @@ describe.skipIf(!hasChromium)("sessions", () => {
     await page.getByRole("checkbox", { name: "Revoked soon", exact: true }).click();
     await page.waitForURL(`${stack.webUrl}/sign-in?ended=1`);
     await page.getByText("Your session has ended. Please sign in again.").waitFor();
-    expect((await context.cookies()).filter((c) => c.name.startsWith("todo_") && c.value !== "")).toEqual([]);
+    expect((await context.cookies()).filter((c) => c.name.includes("todo_") && c.value !== "")).toEqual([]);
   });
 
   it("also on a page load: an ended sign-in leads to the sign-in page, not an error", async () => {
@@ -164,10 +196,11 @@ describe.skipIf(!hasChromium)("sessions", () => {
     seen.push(await cookieTokens(context));
     expect(seen[1]!.accessToken).not.toBe(seen[0]!.accessToken);
 
-    for (const cookie of (await context.cookies()).filter((c) => c.name.startsWith("todo_"))) {
-      expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
-      // Plain-HTTP loopback is local development: not Secure. Any other origin gets Secure cookies (unit-tested).
-      expect(cookie.secure).toBe(false);
+    const cookies = (await context.cookies()).filter((c) => c.name.includes("todo_"));
+    expect(cookies.map((c) => c.name).sort()).toEqual([ACCESS_COOKIE, REFRESH_COOKIE]);
+    for (const cookie of cookies) {
+      // __Host-: Secure, Path=/ and no Domain (a host-only cookie), which Chromium accepts on loopback HTTP.
+      expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/", domain: "127.0.0.1" });
     }
     const visible = await signedIn.evaluate(() => ({
       cookie: document.cookie,
@@ -311,10 +344,10 @@ describe.skipIf(!hasChromium)("an unreachable API", () => {
     const payload = Buffer.from(JSON.stringify({ sub: "someone", exp: Math.floor(Date.now() / 1000) + 3600 })).toString(
       "base64url",
     );
-    await context.addCookies([
-      { name: "todo_access", value: `e30.${payload}.sig`, url: web.url, httpOnly: true, sameSite: "Lax" },
-      { name: "todo_refresh", value: "opaque", url: web.url, httpOnly: true, sameSite: "Lax" },
-    ]);
+    // Sent as a header: CDP's cookie API refuses to plant __Host- cookies for an http:// URL.
+    await page.setExtraHTTPHeaders({
+      cookie: cookieHeader({ accessToken: `e30.${payload}.sig`, refreshToken: "opaque" }),
+    });
     const res = await page.goto(`${web.url}/tasks`);
     expect(res?.status()).toBeLessThan(500);
     await page.getByRole("heading", { name: "The todo service is unavailable" }).waitFor();

@@ -22,8 +22,9 @@ export const API_TEST_ENV: Record<string, string> = {
   WEB_CONCURRENCY: "1",
   // Sign-outs reach this process's access-token checks quickly.
   REVOCATION_SYNC_MS: "200",
-  // Any second use of a refresh token is theft: a web app that renewed twice would end its own sign-in.
-  REFRESH_REUSE_GRACE_SECONDS: "0",
+  // A retired refresh token is honoured for 3 s only (the web app remembers its renewals as long, reading the
+  // same variable): after that any second use is theft, so a web app that renewed twice would end its sign-in.
+  REFRESH_REUSE_GRACE_SECONDS: "3",
   // The web server (on loopback) tells the API each user's address, as README's web app section asks operators.
   TRUST_PROXY: "loopback",
 };
@@ -110,7 +111,8 @@ export async function startStack(
   let web: WebServer | undefined;
   try {
     const apiUrl = await api.waitUntilListening(1, 60_000);
-    web = await startWeb(apiUrl, webEnv);
+    const grace = apiEnv.REFRESH_REUSE_GRACE_SECONDS ?? API_TEST_ENV.REFRESH_REUSE_GRACE_SECONDS!;
+    web = await startWeb(apiUrl, { REFRESH_REUSE_GRACE_SECONDS: grace, ...webEnv });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const started = web;
     return {
@@ -172,9 +174,16 @@ export async function addTask(page: Page, title: string, description = ""): Prom
 /** Task titles in the order the page shows them. */
 export const visibleTitles = (page: Page): Promise<string[]> => page.locator(".task-title").allInnerTexts();
 
-/** The tokens the browser holds (the test reads them through the browser's cookie jar, not through the page). */
+export const ACCESS_COOKIE = "__Host-todo_access";
+export const REFRESH_COOKIE = "__Host-todo_refresh";
+
+/** The session tokens the browser holds (read through the browser's cookie jar, not through the page). */
 export async function cookieTokens(context: BrowserContext): Promise<{ accessToken: string; refreshToken: string }> {
   const cookies = await context.cookies();
   const value = (name: string) => cookies.find((c) => c.name === name)?.value ?? "";
-  return { accessToken: value("todo_access"), refreshToken: value("todo_refresh") };
+  return { accessToken: value(ACCESS_COOKIE), refreshToken: value(REFRESH_COOKIE) };
 }
+
+/** A Cookie header carrying these session tokens, as a browser (or an attacker holding them) sends it. */
+export const cookieHeader = (tokens: { accessToken: string; refreshToken: string }): string =>
+  `${ACCESS_COOKIE}=${tokens.accessToken}; ${REFRESH_COOKIE}=${tokens.refreshToken}`;

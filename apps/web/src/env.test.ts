@@ -7,6 +7,7 @@ describe("web env", () => {
       TODO_API_URL: "http://127.0.0.1:3000",
       WEB_PORT: 3001,
       WEB_TRUST_PROXY_HOPS: 0,
+      REFRESH_REUSE_GRACE_SECONDS: 10,
     });
   });
 
@@ -27,6 +28,8 @@ describe("web env", () => {
     [{ WEB_TRUST_PROXY_HOPS: "true" }, "WEB_TRUST_PROXY_HOPS: must be a whole number"],
     [{ WEB_TRUST_PROXY_HOPS: "1.5" }, "WEB_TRUST_PROXY_HOPS: must be a whole number"],
     [{ WEB_TRUST_PROXY_HOPS: "-1" }, "WEB_TRUST_PROXY_HOPS"],
+    [{ REFRESH_REUSE_GRACE_SECONDS: "301" }, "REFRESH_REUSE_GRACE_SECONDS"],
+    [{ REFRESH_REUSE_GRACE_SECONDS: "ten" }, "REFRESH_REUSE_GRACE_SECONDS: must be a whole number of seconds"],
   ])("refuses %o with a message naming the variable", (source, message) => {
     expect(() => loadWebEnv(source)).toThrow(WebEnvError);
     expect(() => loadWebEnv(source)).toThrow(message);

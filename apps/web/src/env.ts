@@ -24,6 +24,16 @@ const EnvSchema = z.object({
     .min(0)
     .max(10)
     .default(0),
+  /**
+   * The API's own variable, read here too: how long the API still honours a retired refresh token. The web app
+   * remembers a finished renewal no longer than this (see lib/renewal.ts); it must not exceed the API's value.
+   */
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce
+    .number({ message: "must be a whole number of seconds" })
+    .int({ message: "must be a whole number of seconds" })
+    .min(0)
+    .max(300)
+    .default(10),
   /** Interface to listen on; unset: Next.js's default (all interfaces). */
   WEB_HOST: z
     .string()

@@ -1,7 +1,7 @@
 import type { Contract, LoginBody, RegisterBody, SessionTokens } from "@todo/contract";
 import { type RouteInfo, type RouteTable, requiresBearerToken } from "@todo/contract/routes";
 import { bindRoutes, type FetchLike, type PreparedRequest, prepareRequest, type RouteResult, send } from "./http.js";
-import { readClaims } from "./jwt-claims.js";
+import { expiresWithin, readClaims } from "./jwt-claims.js";
 import { type RefreshAnswer, type RenewOutcome, type SignedOutEvent, TokenRefresher } from "./token-refresher.js";
 import { memoryTokenStore, type StoredTokens, type TokenStore, type Tokens } from "./token-store.js";
 import type { RouteResponse, TodoApi } from "./types.js";
@@ -83,18 +83,25 @@ export interface CreateTodoClient {
 export type ResponseCheck = (route: RouteInfo, result: RouteResult) => unknown;
 
 /** 429 and 408 say "later"; any other 4xx says this refresh token will never work. */
-const isDefinitiveRejection = (status: number): boolean =>
+export const isDefinitiveRejection = (status: number): boolean =>
   status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 const pickTokens = ({ accessToken, refreshToken }: Tokens): Tokens => ({ accessToken, refreshToken });
 const bearer = (headers: Record<string, string>, token: string) => ({ ...headers, authorization: `Bearer ${token}` });
 const subjectOf = (token: string | null | undefined) => (token ? (readClaims(token)?.sub ?? null) : null);
 
-/** The client behind both entry points: `routes` is the route table (with or without schemas). */
+/** How a client spends a refresh token: by default its own call to the refresh route. */
+export type RefreshFunction = (refreshToken: string) => Promise<RefreshAnswer>;
+
+/**
+ * The client behind every entry point: `routes` is the route table (with or without schemas); `refreshWith`
+ * replaces the client's own refresh call (`@todo/client/server` routes it through the process-wide renewal).
+ */
 export function createClient(
   routes: RouteTable,
   options: TodoClientOptions | ExternalTokenClientOptions,
   check?: ResponseCheck,
+  refreshWith?: RefreshFunction,
 ): TodoClient | ExternalTokenClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   // Looked up per call: frameworks (Next.js) patch the global fetch after this module loads, and some
@@ -130,17 +137,19 @@ export function createClient(
   const plainCall = (route: RouteInfo, args: unknown) => call(prepareRequest(baseUrl, route, args as never));
   const plain = typed(bindRoutes(routes, plainCall));
 
+  const ownRefresh: RefreshFunction = async (refreshToken) => {
+    const res = await plain.auth.refresh({ body: { refreshToken } });
+    if (res.status === 200) return { kind: "renewed", tokens: pickTokens(res.body) };
+    return isDefinitiveRejection(res.status)
+      ? { kind: "rejected", status: res.status }
+      : { kind: "unavailable", response: res };
+  };
   const refresher = new TokenRefresher(
     store,
-    async (refreshToken): Promise<RefreshAnswer> => {
-      const res = await plain.auth.refresh({ body: { refreshToken } });
-      if (res.status === 200) {
-        learnClock(res.body.accessToken);
-        return { kind: "renewed", tokens: pickTokens(res.body) };
-      }
-      return isDefinitiveRejection(res.status)
-        ? { kind: "rejected", status: res.status }
-        : { kind: "unavailable", response: res };
+    async (refreshToken) => {
+      const answer = await (refreshWith ?? ownRefresh)(refreshToken);
+      if (answer.kind === "renewed") learnClock(answer.tokens.accessToken);
+      return answer;
     },
     options.onSignedOut,
   );
@@ -150,13 +159,8 @@ export function createClient(
     if (iat !== undefined) clockOffsetSeconds = iat - Date.now() / 1000;
   }
 
-  function expiresSoon(accessToken: string): boolean {
-    const claims = readClaims(accessToken);
-    if (renewBefore <= 0 || claims?.exp === undefined) return false;
-    const lifetime = claims.iat === undefined ? Number.POSITIVE_INFINITY : claims.exp - claims.iat;
-    const margin = Math.min(renewBefore, lifetime / 10);
-    return claims.exp - (Date.now() / 1000 + clockOffsetSeconds) <= margin;
-  }
+  const expiresSoon = (accessToken: string): boolean =>
+    expiresWithin(readClaims(accessToken), Date.now() / 1000 + clockOffsetSeconds, renewBefore);
 
   /** Renews ahead of expiry when it can; otherwise the tokens it was given are used as they are. */
   async function freshTokens(used: StoredTokens): Promise<StoredTokens> {

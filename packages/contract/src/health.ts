@@ -11,8 +11,6 @@ export const ReadinessSchema = z.object({
   database: z.literal("up"),
   /** Which database serves: a PostgreSQL server (DATABASE_URL) or the embedded one (PGlite). */
   engine: z.enum(["postgres", "pglite"]),
-  /** The embedded database's folder (or `memory://`), so two setups are never mistaken for one; absent for PostgreSQL. */
-  dataDir: z.string().optional(),
 });
 
 export const healthContract = c.router({

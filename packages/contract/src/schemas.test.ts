@@ -122,3 +122,48 @@ describe("error codes", () => {
     expect(describeErrorStatus(403, ["FORBIDDEN"])).not.toContain("INVALID_CREDENTIALS");
   });
 });
+
+describe("display text (task titles and descriptions)", () => {
+  const title = (t: string) => CreateTaskBodySchema.safeParse({ title: t });
+  const description = (d: string) => CreateTaskBodySchema.safeParse({ title: "ok", description: d });
+
+  it("refuses titles made only of invisible characters", () => {
+    for (const t of ["\u200B", "\u200B\u200C\u200D\u2060\uFEFF", "\u3164", "\u2800\u2800", "\u00AD", "\u0301\u0302"]) {
+      expect(title(t).success, JSON.stringify(t)).toBe(false);
+    }
+    expect(title("\u200Bx\u200B").success).toBe(true);
+    for (const t of ["Buy milk", "买牛奶", "שלום", "مرحبا", "😀", "e\u0301"]) expect(title(t).success, t).toBe(true);
+  });
+
+  it("refuses bidirectional embedding, override and isolate controls anywhere", () => {
+    for (const c of ["\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069"]) {
+      expect(title(`invoice${c}fdp.exe`).success).toBe(false);
+      expect(description(`see ${c}here`).success).toBe(false);
+    }
+    // Direction marks cannot reorder text: right-to-left writers need them.
+    expect(title("\u200Fשלום\u200F").success).toBe(true);
+  });
+
+  it("refuses lone surrogates (invalid UTF-16) and keeps well-formed pairs", () => {
+    expect(title("a\uD800").success).toBe(false);
+    expect(title("\uDC00b").success).toBe(false);
+    expect(description("x\uD83D").success).toBe(false);
+    expect(title("\uD83D\uDE00").success).toBe(true);
+  });
+
+  it("descriptions need a visible character when not empty, and may still be empty or null", () => {
+    expect(description("\u200B\u200B").success).toBe(false);
+    expect(description("").success).toBe(true);
+    expect(CreateTaskBodySchema.safeParse({ title: "ok", description: null }).success).toBe(true);
+    expect(UpdateTaskBodySchema.safeParse({ title: "\u202Egnp.exe" }).success).toBe(false);
+  });
+
+  it("reports each broken rule in the field's details", () => {
+    const result = title("\u202E\uD800");
+    expect(result.success).toBe(false);
+    const messages = result.success ? [] : result.error.issues.map((i) => i.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([expect.stringMatching(/lone surrogates/), expect.stringMatching(/bidirectional/)]),
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { initContract } from "@ts-rest/core";
 import { z } from "zod/v3";
-import { hasNoNul, NO_NUL_MESSAGE, TimestampSchema, UserIdParamSchema } from "./common.js";
+import { displayTextRules, hasNoNul, NO_NUL_MESSAGE, TimestampSchema, UserIdParamSchema } from "./common.js";
 import { AuthenticatedErrorResponses, ErrorResponseSchema } from "./errors.js";
 import { API_PATH_PREFIX, taskRoutes } from "./routes.js";
 
@@ -68,11 +68,13 @@ const TitleSchema = z
   .trim()
   .min(1, { message: "Must not be empty" })
   .max(TITLE_MAX_LENGTH, { message: `Must be at most ${TITLE_MAX_LENGTH} characters` })
-  .refine(hasNoNul, NO_NUL_MESSAGE);
+  .refine(hasNoNul, NO_NUL_MESSAGE)
+  .superRefine(displayTextRules({ requireVisible: true }));
 const DescriptionSchema = z
   .string()
   .max(DESCRIPTION_MAX_LENGTH, { message: `Must be at most ${DESCRIPTION_MAX_LENGTH} characters` })
   .refine(hasNoNul, NO_NUL_MESSAGE)
+  .superRefine(displayTextRules({ requireVisible: true }))
   .nullable();
 
 export const CreateTaskBodySchema = z

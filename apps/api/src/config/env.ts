@@ -129,6 +129,9 @@ const EnvSchema = z.object({
   HEADERS_TIMEOUT_MS: int(10_000, 1_000, 600_000),
   // Open connections per process beyond which new ones are closed at once (0: no limit).
   MAX_CONNECTIONS: int(1_000, 0, 1_000_000),
+  // Open connections per client address (the TCP peer; IPv6 by /64) beyond which new ones are closed (0: no
+  // limit). Proxies trusted by TRUST_PROXY are exempt: they carry many clients.
+  MAX_CONNECTIONS_PER_CLIENT: int(100, 0, 1_000_000),
   // Prometheus metrics on a listener of their own, off unless a port is given; loopback unless told otherwise,
   // so the operators' endpoint is never public by accident. 0 picks a free port (tests).
   METRICS_PORT: optionalString.pipe(z.coerce.number().int().min(0).max(65_535).optional()),

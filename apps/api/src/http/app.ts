@@ -1,4 +1,4 @@
-import { contract } from "@todo/contract";
+import { API_PATH_PREFIX, contract } from "@todo/contract";
 import { createExpressEndpoints } from "@ts-rest/express";
 import cors from "cors";
 import express, { type Express } from "express";
@@ -8,7 +8,7 @@ import type { Env } from "../config/env.js";
 import { AppError } from "../errors/app-error.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { createDocsRouter } from "../openapi/docs-router.js";
-import { openApiDocument } from "../openapi/generate-openapi.js";
+import { OPENAPI_PATH, openApiDocument } from "../openapi/generate-openapi.js";
 import { errorHandler, notFoundHandler, sendError, validationError } from "./error-handler.js";
 import { requestContext } from "./request-context.js";
 import { requireAuth } from "./require-auth.js";
@@ -33,6 +33,19 @@ function requireJsonBody(req: express.Request, _res: express.Response, next: exp
   );
 }
 
+/**
+ * Every API response may carry tokens (sign-in, refresh) or someone's data (tasks, the user): no cache, shared
+ * or private, may keep it (RFC 6749 §5.1; OWASP ASVS 8.2.1). Set before any handler, so errors, 304s and the
+ * request deadline's 503 carry it too. The public OpenAPI document is the one exception.
+ */
+function noStore(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (req.path.startsWith(`${API_PATH_PREFIX}/`) && req.path !== OPENAPI_PATH) {
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Pragma", "no-cache");
+  }
+  next();
+}
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -41,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(helmet());
+  app.use(noStore);
   app.use(
     cors({
       origin: deps.env.CORS_ORIGINS.length > 0 ? deps.env.CORS_ORIGINS : false,

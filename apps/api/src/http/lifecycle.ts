@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { errorBody } from "@todo/contract";
 import type { Logger } from "pino";
+import { type ConnectionGuard, guardConnections } from "../../../../tooling/net-guard.mjs";
 import type { Env } from "../config/env.js";
 
 export type LifecycleSettings = Pick<
@@ -11,6 +11,7 @@ export type LifecycleSettings = Pick<
   | "KEEP_ALIVE_TIMEOUT_MS"
   | "HEADERS_TIMEOUT_MS"
   | "MAX_CONNECTIONS"
+  | "MAX_CONNECTIONS_PER_CLIENT"
   | "SHUTDOWN_DELAY_MS"
   | "SHUTDOWN_GRACE_MS"
 >;
@@ -32,10 +33,21 @@ export class ServerLifecycle {
 
   readonly isAccepting = (): boolean => this.accepting;
 
-  /** Call right after `listen`, before the first request can arrive. */
-  attach(server: Server): void {
+  /**
+   * Call right after `listen`, before the first request can arrive. `isTrustedPeer`: the proxies in front of
+   * the API (TRUST_PROXY), exempt from the per-client connection cap since they carry many clients.
+   */
+  attach(server: Server, isTrustedPeer?: (address: string) => boolean): ConnectionGuard {
     applyTimeouts(server, this.settings);
+    const guard = guardConnections(server, {
+      maxConnections: this.settings.MAX_CONNECTIONS,
+      maxConnectionsPerClient: this.settings.MAX_CONNECTIONS_PER_CLIENT,
+      headersTimeoutMs: server.headersTimeout,
+      isTrustedPeer,
+      onRefused: (reason, peer) => this.logger.warn({ reason, ip: peer }, "connection refused"),
+    });
     this.trackInFlight(server);
+    return guard;
   }
 
   /**
@@ -96,21 +108,16 @@ export class ServerLifecycle {
 
 /**
  * Node's own limits: `requestTimeout` bounds receiving a whole request, `headersTimeout` its headers (slow
- * clients); `keepAliveTimeout` outlasts a load balancer's idle timeout so it never reuses a socket we close.
- *
- * Node checks the first two only every 30 s, and never for a connection that has not sent a byte: each new
- * connection therefore gets an inactivity timer of `HEADERS_TIMEOUT_MS` until its first request's headers
- * are in (a silent or stalled client is closed: Node destroys a socket whose timeout nobody handles), and
- * none while a handler works (the request deadline bounds that). Between requests `keepAliveTimeout` applies.
- * `maxConnections` closes connections beyond it at once, before they cost anything.
+ * clients), from the request's first byte; Node checks them every `connectionsCheckingInterval`, which the
+ * server is created with (see connectionsCheckingIntervalMs in tooling/net-guard.mts: 30 s by default, which let
+ * a trickle of one byte per 4 s live 44 s past a 10 s deadline). `keepAliveTimeout` outlasts a load balancer's
+ * idle timeout so it never reuses a socket we close. The connection guard (tooling/net-guard.mts) adds the
+ * deadline from accepting a connection to its first headers, and the connection caps.
  */
 function applyTimeouts(server: Server, settings: LifecycleSettings): void {
   server.requestTimeout = settings.REQUEST_TIMEOUT_MS;
   server.headersTimeout = Math.min(settings.HEADERS_TIMEOUT_MS, settings.REQUEST_TIMEOUT_MS);
   server.keepAliveTimeout = settings.KEEP_ALIVE_TIMEOUT_MS;
-  if (settings.MAX_CONNECTIONS > 0) server.maxConnections = settings.MAX_CONNECTIONS;
-  server.on("connection", (socket: Socket) => socket.setTimeout(server.headersTimeout));
-  server.prependListener("request", (req: IncomingMessage) => req.socket.setTimeout(0));
 }
 
 function closeAfterResponse(res: ServerResponse): void {

@@ -115,10 +115,9 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
         } catch {
           throw new AppError("SERVICE_UNAVAILABLE", "The database is unavailable");
         }
-        return {
-          status: 200,
-          body: { status: "ready", database: "up", engine: db.kind, ...(db.dataDir && { dataDir: db.dataDir }) },
-        };
+        // The embedded database's folder is logged at start ("Todo API listening"), never served: an absolute
+        // path tells anonymous callers about the host's layout.
+        return { status: 200, body: { status: "ready", database: "up", engine: db.kind } };
       },
     },
   });

@@ -1,12 +1,12 @@
 "use client";
 
+import "./globals.css";
+
 export default function GlobalError({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <html lang="en">
       <body>
-        <main
-          style={{ maxWidth: "32rem", margin: "4rem auto", padding: "0 1rem", fontFamily: "system-ui, sans-serif" }}
-        >
+        <main className="narrow">
           <h1>Something went wrong</h1>
           <p>Please try again in a moment.</p>
           <button type="button" onClick={() => reset()}>

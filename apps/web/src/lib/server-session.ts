@@ -1,46 +1,34 @@
 import "server-only";
-import { createTodoClient, memoryTokenStore, type TodoApi } from "@todo/client";
+import { accessTokenStore, createTodoClient, type TodoApi } from "@todo/client";
+import { readAccessToken } from "@todo/client/server";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { webEnv } from "@/env";
 import { requestClientAddress } from "./client-address";
-import { renewSignIn } from "./renewal";
-import {
-  ACCESS_COOKIE,
-  clearSession,
-  isSecureContext,
-  REFRESH_COOKIE,
-  type SessionTokens,
-  writeSession,
-} from "./session-cookies";
-import { readAccessClaims } from "./token-claims";
+import { renewSession } from "./renewal";
+import { clearSessionCookies, readSessionCookies, type SessionTokens, writeSessionCookies } from "./session-cookies";
 
+/** The signed-in person as this request's session tokens say (unverified: the API checks every call). */
 export interface SignedIn extends SessionTokens {
   userId: string;
   email: string | null;
 }
 
-/** The sign-in the request's cookies hold, or null. Reading cookies makes the page dynamic (per request). */
+/** The session the request's cookies hold, or null. Reading cookies makes the page dynamic (per request). */
 export async function readSession(): Promise<SignedIn | null> {
-  const jar = await cookies();
-  const accessToken = jar.get(ACCESS_COOKIE)?.value;
-  const refreshToken = jar.get(REFRESH_COOKIE)?.value;
-  if (!accessToken || !refreshToken) return null;
-  const claims = readAccessClaims(accessToken);
-  if (!claims) return null;
-  return { accessToken, refreshToken, userId: claims.sub, email: claims.email };
+  const tokens = readSessionCookies(await cookies());
+  const subject = tokens && readAccessToken(tokens.accessToken);
+  if (!tokens || !subject) return null;
+  return { ...tokens, userId: subject.userId, email: subject.email };
 }
 
 /**
  * A typed client that sends this access token and never renews by itself: renewal happens in one place per
- * process (renewal.ts), with the cookie update, so that a refresh token is never spent twice.
+ * process (@todo/client/server, through lib/renewal.ts), with the cookie update, so that a refresh token is
+ * never spent twice.
  */
 export function apiWith(accessToken: string | null): TodoApi {
-  return createTodoClient({
-    baseUrl: webEnv().TODO_API_URL,
-    tokenStore: memoryTokenStore(accessToken ? { accessToken, refreshToken: "" } : null),
-    autoRefresh: false,
-  }).api;
+  return createTodoClient({ baseUrl: webEnv().TODO_API_URL, tokenStore: accessTokenStore(accessToken) }).api;
 }
 
 /** The end user's address for the API's per-address limits (null: not known reliably; nothing forwarded). */
@@ -48,23 +36,18 @@ export async function clientAddress(): Promise<string | null> {
   return requestClientAddress(await headers(), webEnv().WEB_TRUST_PROXY_HOPS);
 }
 
-export async function secureCookies(): Promise<boolean> {
-  const h = await headers();
-  return isSecureContext(h.get("host"), h.get("x-forwarded-proto"));
-}
-
 /** Server Actions and Route Handlers only: they may write cookies. */
 export async function saveSession(tokens: SessionTokens): Promise<void> {
-  writeSession(await cookies(), tokens, await secureCookies());
+  writeSessionCookies(await cookies(), tokens);
 }
 
 export async function dropSession(): Promise<void> {
-  clearSession(await cookies(), await secureCookies());
+  clearSessionCookies(await cookies());
 }
 
 export const SIGN_IN_ENDED = "/sign-in?ended=1";
 
-/** Server Components: the sign-in, or straight to the sign-in page. */
+/** Server Components: the session, or straight to the sign-in page. */
 export async function requireSession(): Promise<SignedIn> {
   const session = await readSession();
   if (!session) redirect("/sign-in");
@@ -72,7 +55,7 @@ export async function requireSession(): Promise<SignedIn> {
 }
 
 /**
- * Server Actions: runs `call` with the signed-in user's token. On a 401 the sign-in is renewed once (shared with
+ * Server Actions: runs `call` with the signed-in user's token. On a 401 the session is renewed once (shared with
  * any concurrent renewal), the cookies are updated and the call is repeated; a sign-in that ended clears the
  * cookies and goes to the sign-in page.
  */
@@ -84,7 +67,7 @@ export async function withSession<R extends { status: number }>(
   const first = await call(apiWith(session.accessToken), session.userId);
   if (first.status !== 401) return first;
 
-  const outcome = await renewSignIn(session.refreshToken, await clientAddress());
+  const outcome = await renewSession(session.refreshToken, await clientAddress());
   if (outcome.kind === "unavailable") return first;
   if (outcome.kind === "ended") {
     await dropSession();

@@ -1,4 +1,4 @@
-// app/login/actions.ts — Server Actions: signing in and out writes (and deletes) the cookie pair
+// app/login/actions.ts — Server Actions: signing in and out writes (and clears) the session cookies
 "use server";
 import { redirect } from "next/navigation";
 import { todoForAction } from "@/lib/todo-server";
@@ -13,6 +13,6 @@ export async function signIn(form: FormData) {
 
 export async function signOut() {
   const todo = await todoForAction();
-  await todo.logout(); // revokes the sign-in and deletes both cookies, even if the API cannot be reached
+  await todo.logout(); // revokes the sign-in and clears both cookies, even if the API cannot be reached
   redirect("/login");
 }
