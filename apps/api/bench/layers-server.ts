@@ -38,6 +38,7 @@ interface Row {
   priority: "none" | "low" | "medium" | "high";
   position: string;
   completedAt: Date | null;
+  version: number;
 }
 const toTask = (r: Row) => ({
   ...r,
@@ -47,7 +48,7 @@ const toTask = (r: Row) => ({
 });
 const SQL = `SELECT id, user_id AS "userId", title, description, completed, created_at AS "createdAt",
   updated_at AS "updatedAt", list_id AS "listId", to_char(due_date, 'YYYY-MM-DD') AS "dueDate",
-  (ARRAY['none','low','medium','high'])[priority + 1] AS priority, position, completed_at AS "completedAt"
+  (ARRAY['none','low','medium','high'])[priority + 1] AS priority, position, completed_at AS "completedAt", version
   FROM tasks WHERE id = $1::uuid AND user_id = $2`;
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
@@ -61,7 +62,7 @@ const db =
     : undefined;
 const COLUMNS = Prisma.sql`id, user_id AS "userId", title, description, completed, created_at AS "createdAt",
   updated_at AS "updatedAt", list_id AS "listId", to_char(due_date, 'YYYY-MM-DD') AS "dueDate",
-  (ARRAY['none','low','medium','high'])[priority + 1] AS priority, position, completed_at AS "completedAt"`;
+  (ARRAY['none','low','medium','high'])[priority + 1] AS priority, position, completed_at AS "completedAt", version`;
 
 async function findTask(owner: string, id: string): Promise<Row | undefined> {
   if (db)

@@ -19,9 +19,12 @@ import type { Env } from "./config/env.js";
 import { type Database, databaseTarget } from "./db/database.js";
 import { openMigratedDatabase } from "./db/migrated-database.js";
 import { createApp } from "./http/app.js";
+import { IdempotencyStore, purgeExpiredIdempotencyRecords } from "./idempotency/idempotency-store.js";
 import { ServerLifecycle } from "./http/lifecycle.js";
 import { Metrics, registrySource } from "./metrics/metrics.js";
 import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
+import { createChangesService, purgeOldTombstones } from "./sync/changes-service.js";
+import { createListService } from "./tasks/list-service.js";
 import { createTaskService } from "./tasks/task-service.js";
 
 const RATE_LIMIT_PURGE_MS = 5 * 60_000;
@@ -57,6 +60,8 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
   const purgeTimer = setInterval(() => {
     rateLimiter.purgeExpired().catch(() => undefined);
     purgeEndedSignIns(db.prisma, env.ACCESS_TOKEN_TTL).catch(() => undefined);
+    purgeExpiredIdempotencyRecords(db.prisma).catch(() => undefined);
+    purgeOldTombstones(db.prisma, env.SYNC_TOMBSTONE_TTL).catch(() => undefined);
   }, RATE_LIMIT_PURGE_MS).unref();
 
   const lifecycle = new ServerLifecycle(env, logger);
@@ -113,7 +118,15 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
         },
       },
     }),
-    tasks: createTaskService(db.prisma),
+    tasks: createTaskService(db.sql, { maxTasksPerUser: env.MAX_TASKS_PER_USER }),
+    lists: createListService(db.sql, { maxListsPerUser: env.MAX_LISTS_PER_USER }),
+    changes: createChangesService(db.sql),
+    idempotency: new IdempotencyStore(db.prisma, {
+      ttlSeconds: env.IDEMPOTENCY_KEY_TTL,
+      // Past the longest a request can run (its deadline, or a statement still running after it), so a slow
+      // first request is never taken over and run twice.
+      leaseMs: Math.max(env.REQUEST_TIMEOUT_MS, env.DB_STATEMENT_TIMEOUT_MS) + 5_000,
+    }),
     isAcceptingTraffic: lifecycle.isAccepting,
     readinessTimeoutMs: Math.min(2_000, env.DB_CONNECTION_TIMEOUT_MS),
   });

@@ -42,6 +42,21 @@ export const ERROR_CODES = {
     description:
       "the user already has as many tasks (`MAX_TASKS_PER_USER`) or lists (`MAX_LISTS_PER_USER`) as allowed.",
   },
+  IDEMPOTENCY_KEY_IN_USE: {
+    status: 409,
+    description:
+      "a request with this `Idempotency-Key` is still being processed; retry shortly (`Retry-After`) to get its answer.",
+  },
+  CURSOR_EXPIRED: {
+    status: 410,
+    description:
+      "the sync cursor is older than the deleted-item history the server keeps (`SYNC_TOMBSTONE_TTL`); sync again from scratch, without a cursor.",
+  },
+  PRECONDITION_FAILED: {
+    status: 412,
+    description:
+      "the task changed since the `If-Match` ETag was read (or no longer matches it): nothing was changed. Read it again and reapply the edit.",
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     description: "the body is larger than the server's limit (16 KiB by default).",
@@ -52,6 +67,10 @@ export const ERROR_CODES = {
     description:
       "the body, query or path failed validation, unknown body fields included. " +
       "`error.details` has one entry per problem: `{ location, field, message, code }`.",
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    description: "this `Idempotency-Key` was already used for a different request (another route or body).",
   },
   RATE_LIMITED: { status: 429, description: "too many attempts; retry after `Retry-After` seconds." },
   INTERNAL_ERROR: {

@@ -1,14 +1,17 @@
 import { initContract } from "@ts-rest/core";
 import { accountContract } from "./accounts.js";
 import { authContract } from "./auth.js";
+import { changesContract } from "./changes.js";
 import { healthContract } from "./health.js";
 import { listsContract } from "./lists.js";
 import { tasksContract } from "./tasks.js";
 
 export * from "./accounts.js";
 export * from "./auth.js";
+export * from "./changes.js";
 export * from "./common.js";
 export * from "./errors.js";
+export * from "./headers.js";
 export * from "./health.js";
 export * from "./lists.js";
 export * from "./openapi-components.js";
@@ -23,6 +26,7 @@ export const contract = c.router({
   account: accountContract,
   tasks: tasksContract,
   lists: listsContract,
+  changes: changesContract,
   health: healthContract,
 });
 export type Contract = typeof contract;

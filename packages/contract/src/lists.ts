@@ -2,6 +2,7 @@ import { initContract } from "@ts-rest/core";
 import { z } from "zod/v3";
 import { hasNoNul, NO_NUL_MESSAGE, TimestampSchema, UserIdParamSchema } from "./common.js";
 import { AuthenticatedErrorResponses, ErrorResponseSchema } from "./errors.js";
+import { IDEMPOTENT_CREATE_DESCRIPTION, IdempotencyKeyHeadersSchema } from "./headers.js";
 import { API_PATH_PREFIX, listRoutes } from "./routes.js";
 
 const c = initContract();
@@ -51,12 +52,14 @@ export const listsContract = c.router(
     create: {
       ...listRoutes.create,
       pathParams: OwnerPathParamsSchema,
+      headers: IdempotencyKeyHeadersSchema,
       body: ListBodySchema,
       responses: { 201: TaskListSchema, ...ownerErrors, 409: ErrorResponseSchema },
       summary: "Create a list",
       description:
         "409 `LIST_NAME_TAKEN` when the user has a list of that name in any case; 409 `QUOTA_EXCEEDED` past " +
-        "`MAX_LISTS_PER_USER`.",
+        "`MAX_LISTS_PER_USER`. " +
+        IDEMPOTENT_CREATE_DESCRIPTION,
     },
     get: {
       ...listRoutes.get,

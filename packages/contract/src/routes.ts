@@ -5,6 +5,11 @@
  */
 
 const bearer = { auth: "bearer" } as const;
+/**
+ * A create that honours `Idempotency-Key`: the server keeps and replays its answer, the client sends a key of
+ * its own and retries once with it after a network failure. Turning it on for a route is this one line.
+ */
+const bearerIdempotent = { auth: "bearer", idempotent: true } as const;
 
 /** Every route's path starts with this, except the health checks. */
 export const API_PATH_PREFIX = "/api/v1";
@@ -33,7 +38,7 @@ export const accountRoutes = {
 // `tasks/summary` comes before `tasks/:id`.
 export const taskRoutes = {
   list: { method: "GET", path: "/:userId/tasks", metadata: bearer },
-  create: { method: "POST", path: "/:userId/tasks", metadata: bearer },
+  create: { method: "POST", path: "/:userId/tasks", metadata: bearerIdempotent },
   summary: { method: "GET", path: "/:userId/tasks/summary", metadata: bearer },
   clearCompleted: { method: "DELETE", path: "/:userId/tasks", metadata: bearer },
   get: { method: "GET", path: "/:userId/tasks/:id", metadata: bearer },
@@ -45,10 +50,14 @@ export const taskRoutes = {
 
 export const listRoutes = {
   list: { method: "GET", path: "/:userId/lists", metadata: bearer },
-  create: { method: "POST", path: "/:userId/lists", metadata: bearer },
+  create: { method: "POST", path: "/:userId/lists", metadata: bearerIdempotent },
   get: { method: "GET", path: "/:userId/lists/:listId", metadata: bearer },
   update: { method: "PUT", path: "/:userId/lists/:listId", metadata: bearer },
   delete: { method: "DELETE", path: "/:userId/lists/:listId", metadata: bearer },
+} as const;
+
+export const changesRoutes = {
+  get: { method: "GET", path: "/:userId/changes", metadata: bearer },
 } as const;
 
 export const healthRoutes = {
@@ -76,6 +85,7 @@ export const routeTable = {
   account: prefixed(accountRoutes),
   tasks: prefixed(taskRoutes),
   lists: prefixed(listRoutes),
+  changes: prefixed(changesRoutes),
   health: healthRoutes,
 } satisfies RouteTable;
 
@@ -85,3 +95,7 @@ export const routeTable = {
  */
 export const requiresBearerToken = (route: { metadata?: unknown }): boolean =>
   (route.metadata as { auth?: unknown } | undefined)?.auth === "bearer";
+
+/** Whether a route honours `Idempotency-Key` (`metadata: { idempotent: true }`): a create a client may retry. */
+export const isIdempotentRoute = (route: { metadata?: unknown }): boolean =>
+  (route.metadata as { idempotent?: unknown } | undefined)?.idempotent === true;

@@ -2,6 +2,13 @@ import { initContract } from "@ts-rest/core";
 import { z } from "zod/v3";
 import { displayTextRules, hasNoNul, NO_NUL_MESSAGE, TimestampSchema, UserIdParamSchema } from "./common.js";
 import { AuthenticatedErrorResponses, ErrorResponseSchema } from "./errors.js";
+import {
+  IDEMPOTENT_CREATE_DESCRIPTION,
+  IdempotencyKeyHeadersSchema,
+  IF_MATCH_DESCRIPTION,
+  IfMatchHeadersSchema,
+  IfNoneMatchHeadersSchema,
+} from "./headers.js";
 import { API_PATH_PREFIX, taskRoutes } from "./routes.js";
 
 const c = initContract();
@@ -60,6 +67,8 @@ export const TaskSchema = z.object({
   position: z.string(),
   /** When the task was last completed; `null` while it is active. */
   completedAt: TimestampSchema.nullable(),
+  /** 1 at creation, +1 on every change. A single-task response's `ETag` is this version, quoted (`"3"`). */
+  version: z.number().int().positive(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -180,6 +189,8 @@ const TaskPathParamsSchema = z.object({ userId: UserIdParamSchema, id: z.string(
 const ownerErrors = { ...AuthenticatedErrorResponses, 403: ErrorResponseSchema };
 const taskErrors = { ...ownerErrors, 404: ErrorResponseSchema };
 const quotaErrors = { ...ownerErrors, 409: ErrorResponseSchema };
+/** A write of one task with `If-Match`: 412 when the task changed since. */
+const conditionalErrors = { ...taskErrors, 412: ErrorResponseSchema };
 
 export const tasksContract = c.router(
   {
@@ -199,12 +210,14 @@ export const tasksContract = c.router(
     create: {
       ...taskRoutes.create,
       pathParams: OwnerPathParamsSchema,
+      headers: IdempotencyKeyHeadersSchema,
       body: CreateTaskBodySchema,
       responses: { 201: TaskSchema, ...quotaErrors },
       summary: "Create a task",
       description:
         "The task goes to the end of the manual order. `listId` must be one of the caller's lists (else 422). " +
-        "409 `QUOTA_EXCEEDED` past `MAX_TASKS_PER_USER`.",
+        "409 `QUOTA_EXCEEDED` past `MAX_TASKS_PER_USER`. " +
+        IDEMPOTENT_CREATE_DESCRIPTION,
     },
     summary: {
       ...taskRoutes.summary,
@@ -228,43 +241,53 @@ export const tasksContract = c.router(
     get: {
       ...taskRoutes.get,
       pathParams: TaskPathParamsSchema,
-      responses: { 200: TaskSchema, ...taskErrors },
+      headers: IfNoneMatchHeadersSchema,
+      responses: { 200: TaskSchema, 304: c.noBody(), ...taskErrors },
       summary: "Get one task",
+      description:
+        "With its `ETag`. `If-None-Match` with the current ETag (or `*`) answers 304 Not Modified without a body.",
     },
     update: {
       ...taskRoutes.update,
       pathParams: TaskPathParamsSchema,
+      headers: IfMatchHeadersSchema,
       body: UpdateTaskBodySchema,
-      responses: { 200: TaskSchema, ...taskErrors },
+      responses: { 200: TaskSchema, ...conditionalErrors },
       summary: "Update a task",
       description:
         "Fields left out stay unchanged; `null` clears `description`, `listId` and `dueDate`. `listId` must be " +
-        "one of the caller's lists (else 422). Setting `completed` sets or clears `completedAt`.",
+        "one of the caller's lists (else 422). Setting `completed` sets or clears `completedAt`. " +
+        IF_MATCH_DESCRIPTION,
     },
     delete: {
       ...taskRoutes.delete,
       pathParams: TaskPathParamsSchema,
+      headers: IfMatchHeadersSchema,
       body: c.noBody(),
-      responses: { 204: c.noBody(), ...taskErrors },
+      responses: { 204: c.noBody(), ...conditionalErrors },
       summary: "Delete a task",
+      description: IF_MATCH_DESCRIPTION,
     },
     toggleComplete: {
       ...taskRoutes.toggleComplete,
       pathParams: TaskPathParamsSchema,
+      headers: IfMatchHeadersSchema,
       body: c.noBody(),
-      responses: { 200: TaskSchema, ...taskErrors },
+      responses: { 200: TaskSchema, ...conditionalErrors },
       summary: "Toggle a task's completed flag",
-      description: "Atomic: concurrent toggles each flip the stored value once.",
+      description: `Atomic: concurrent toggles each flip the stored value once. ${IF_MATCH_DESCRIPTION}`,
     },
     move: {
       ...taskRoutes.move,
       pathParams: TaskPathParamsSchema,
+      headers: IfMatchHeadersSchema,
       body: MoveTaskBodySchema,
-      responses: { 200: TaskSchema, ...taskErrors },
+      responses: { 200: TaskSchema, ...conditionalErrors },
       summary: "Move a task in the manual order",
       description:
         "Places the task right after `afterId` (another of the caller's tasks; else 422), or first with " +
-        "`afterId: null`. Concurrent moves keep one total order with distinct positions.",
+        "`afterId: null`. Concurrent moves keep one total order with distinct positions. " +
+        IF_MATCH_DESCRIPTION,
     },
   },
   { pathPrefix: API_PATH_PREFIX },

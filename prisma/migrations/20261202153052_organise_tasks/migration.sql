@@ -13,13 +13,15 @@ ADD COLUMN     "position" VARCHAR(255) COLLATE "C",
 ADD COLUMN     "priority" SMALLINT NOT NULL DEFAULT 0;
 
 -- Existing tasks keep their order (oldest first): the n-th task of each owner gets the n-th key that
--- fractional-indexing's generateKeyBetween(previous, null) would give, starting at "a0" ("a" + 1 base-62 digit,
--- then "b" + 2 digits, "c" + 3, "d" + 4: room for 14,776,336 tasks per owner).
+-- fractional-indexing's generateKeyBetween(previous, null) would give, starting at "a0" ("a0" …
+-- "az", then "b00" … "bzz", "c000" …, "d0000" …: room for over 15 million tasks per owner).
 UPDATE "tasks" AS t SET "position" = k.key
 FROM (
   SELECT "id", (
     WITH RECURSIVE digits(n, width, out) AS (
-      SELECT r.n, CASE WHEN r.n < 62 THEN 1 WHEN r.n < 3844 THEN 2 WHEN r.n < 238328 THEN 3 ELSE 4 END, ''::text
+      SELECT CASE WHEN r.n < 62 THEN r.n WHEN r.n < 3906 THEN r.n - 62 WHEN r.n < 242234 THEN r.n - 3906
+          ELSE r.n - 242234 END,
+        CASE WHEN r.n < 62 THEN 1 WHEN r.n < 3906 THEN 2 WHEN r.n < 242234 THEN 3 ELSE 4 END, ''::text
       UNION ALL
       SELECT d.n / 62, d.width - 1,
         substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', (d.n % 62)::int + 1, 1) || d.out

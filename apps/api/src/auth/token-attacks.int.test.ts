@@ -148,7 +148,7 @@ describe("access token attacks", () => {
   });
 
   it("below authentication too: creating a task for an owner that does not exist is a 401, not a foreign-key 500", async () => {
-    const tasks = createTaskService(app.server.db.prisma);
+    const tasks = createTaskService(app.server.db.sql, { maxTasksPerUser: 10 });
     await expect(tasks.create(randomUUID(), { title: "orphan" })).rejects.toMatchObject({
       code: "UNAUTHORIZED",
       status: 401,

@@ -118,7 +118,14 @@ const EnvSchema = z.object({
   RATE_LIMIT_REGISTER_WINDOW: duration("1h"),
   RATE_LIMIT_REFRESH_PER_ADDRESS: int(300, 1, 1_000_000),
   RATE_LIMIT_REFRESH_WINDOW: duration("15m"),
+  // Retries and sync (docs/sync.md): how long an Idempotency-Key's answer is kept for replay, and how long the
+  // ids of deleted tasks and lists are kept for the changes feed (older cursors get 410 CURSOR_EXPIRED).
+  IDEMPOTENCY_KEY_TTL: duration("24h").refine((v) => v >= 60, "must be at least 60s"),
+  SYNC_TOMBSTONE_TTL: duration("30d").refine((v) => v >= 60, "must be at least 60s"),
   WEB_CONCURRENCY: int(1, 1, 64),
+  // Per-user quotas (OWASP API4): a create beyond them is a 409 QUOTA_EXCEEDED.
+  MAX_TASKS_PER_USER: int(10_000, 1, 10_000_000),
+  MAX_LISTS_PER_USER: int(200, 1, 100_000),
   // Password hashing jobs allowed to wait per process, in all and per client address; beyond them 503 at once.
   HASH_QUEUE_MAX: int(32, 0, 100_000),
   HASH_QUEUE_MAX_PER_CLIENT: int(8, 0, 100_000),

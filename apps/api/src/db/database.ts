@@ -5,6 +5,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "pino";
 import type { Env } from "../config/env.js";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { kyselyOnPglite, kyselyOnPool, pgTypes, type Sql } from "./kysely.js";
 import { openPgliteFolder } from "./pglite-folder.js";
 
 export type DatabaseTarget =
@@ -41,6 +42,8 @@ export interface Database {
   /** The embedded database's folder (real path), or `memory://`; absent for PostgreSQL. */
   readonly dataDir?: string;
   readonly prisma: PrismaClient;
+  /** Typed SQL (Kysely) on the same connections: the task and list services' queries. */
+  readonly sql: Sql;
   /** The same connection, as the schema engine needs it for migrations. */
   readonly adapterFactory: MigrationAdapterFactory;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
@@ -66,6 +69,7 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, log
     idleTimeoutMillis: 30_000,
     statement_timeout: target.statementTimeoutMs,
     application_name: "todo-api",
+    types: pgTypes,
   });
   // Idle clients emit 'error' when the server goes away; unhandled, that would crash the process.
   pool.on("error", (err) => logger.warn({ err: { message: err.message } }, "idle database connection lost"));
@@ -74,6 +78,7 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, log
   return {
     kind: "postgres",
     prisma,
+    sql: kyselyOnPool(pool),
     adapterFactory,
     async ping(timeoutMs) {
       await withTimeout(pool.query("SELECT 1"), timeoutMs, "database ping");
@@ -100,6 +105,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: "pglite" }>): 
     kind: "pglite",
     dataDir: folder?.dir ?? target.dir,
     prisma,
+    sql: kyselyOnPglite(client),
     adapterFactory,
     async ping(timeoutMs) {
       await withTimeout(client.query("SELECT 1"), timeoutMs, "database ping");

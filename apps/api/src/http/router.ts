@@ -5,7 +5,11 @@ import type { Logger } from "pino";
 import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
+import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
+import type { ChangesService } from "../sync/changes-service.js";
+import type { ListService } from "../tasks/list-service.js";
 import type { TaskService } from "../tasks/task-service.js";
+import { withIdempotency } from "./idempotency.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {
@@ -13,6 +17,10 @@ export interface RouterDeps {
   logger: Logger;
   auth: AuthService;
   tasks: TaskService;
+  changes: ChangesService;
+  /** Answers kept for `Idempotency-Key` retries (routes marked `idempotent` in the route table). */
+  idempotency: IdempotencyStore;
+  lists: ListService;
   db: Database;
   /** False once shutdown begins, so load balancers stop sending traffic. */
   isAcceptingTraffic: () => boolean;
@@ -33,7 +41,8 @@ function requestEnded(res: Response): AbortSignal {
 }
 
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
-export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, readinessTimeoutMs }: RouterDeps) {
+export function createRouter(deps: RouterDeps) {
+  const { auth, tasks, lists, changes, db, logger, isAcceptingTraffic, readinessTimeoutMs } = deps;
   const origin = (req: Request): RequestOrigin => ({
     ip: req.ip ?? "unknown",
     route: `${req.method} ${req.route?.path ?? req.path}`,
@@ -41,7 +50,7 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
     signal: req.res && requestEnded(req.res),
   });
 
-  return s.router(contract, {
+  const implementation = {
     auth: {
       register: async ({ body, req }) => ({ status: 201, body: await auth.register(body, origin(req)) }),
       login: async ({ body, req }) => ({ status: 200, body: await auth.login(body, origin(req)) }),
@@ -79,32 +88,31 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
         status: 200,
         body: await tasks.toggleComplete(currentUser(res).id, params.id),
       }),
-      summary: async () => {
-        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
-      },
-      clearCompleted: async () => {
-        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
-      },
-      move: async () => {
-        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
-      },
+      summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
+      clearCompleted: async ({ query, res }) => ({
+        status: 200,
+        body: await tasks.clearCompleted(currentUser(res).id, query),
+      }),
+      move: async ({ params, body, res }) => ({
+        status: 200,
+        body: await tasks.move(currentUser(res).id, params.id, body),
+      }),
     },
     lists: {
-      list: async () => {
-        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
+      list: async ({ res }) => ({ status: 200, body: await lists.list(currentUser(res).id) }),
+      create: async ({ body, res }) => ({ status: 201, body: await lists.create(currentUser(res).id, body) }),
+      get: async ({ params, res }) => ({ status: 200, body: await lists.get(currentUser(res).id, params.listId) }),
+      update: async ({ params, body, res }) => ({
+        status: 200,
+        body: await lists.rename(currentUser(res).id, params.listId, body),
+      }),
+      delete: async ({ params, res }) => {
+        await lists.remove(currentUser(res).id, params.listId);
+        return { status: 204, body: undefined };
       },
-      create: async () => {
-        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
-      },
-      get: async () => {
-        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
-      },
-      update: async () => {
-        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
-      },
-      delete: async () => {
-        throw new AppError("INTERNAL_ERROR", "Not implemented yet");
-      },
+    },
+    changes: {
+      get: async ({ query, res }) => ({ status: 200, body: await changes.changes(currentUser(res).id, query) }),
     },
     health: {
       liveness: async () => ({ status: 200, body: { status: "ok" } }),
@@ -120,5 +128,6 @@ export function createRouter({ auth, tasks, db, logger, isAcceptingTraffic, read
         return { status: 200, body: { status: "ready", database: "up", engine: db.kind } };
       },
     },
-  });
+  } satisfies Parameters<typeof s.router<typeof contract>>[1];
+  return s.router(contract, withIdempotency(contract, implementation, deps.idempotency));
 }

@@ -1,11 +1,45 @@
 import { randomUUID } from "node:crypto";
-import type { CreateTaskBody, ListTasksQuery, Task, TaskPage, UpdateTaskBody } from "@todo/contract";
+import type {
+  ClearCompletedQuery,
+  CreateTaskBody,
+  ListTasksQuery,
+  MoveTaskBody,
+  Priority,
+  Task,
+  TaskPage,
+  TaskSummary,
+  TaskSummaryQuery,
+  UpdateTaskBody,
+} from "@todo/contract";
+import { generateKeyBetween, generateNKeysBetween } from "fractional-indexing";
+import { type ExpressionBuilder, type Selectable, sql, type Transaction, type UpdateObject } from "kysely";
+import type { Sql, Tables } from "../db/kysely.js";
 import { AppError, notFound } from "../errors/app-error.js";
-import { Prisma, type PrismaClient, type Task as TaskRow } from "../generated/prisma/client.js";
-import { isUuid } from "../lib/uuid.js";
-import { decodeTaskCursor, encodeTaskCursor } from "./task-cursor.js";
+import { lockOwner } from "./owner-lock.js";
+import { decodeTaskCursor, encodeTaskCursor, invalidQuery, isUuid, type TaskCursor } from "./task-cursor.js";
 
-const PRIORITIES = ["none", "low", "medium", "high"] as const;
+/** Stored as a smallint (0–3) so that `sort=priority` is an index walk; named in the API. */
+const PRIORITIES: readonly Priority[] = ["none", "low", "medium", "high"];
+const priorityNumber = (priority: Priority): number => PRIORITIES.indexOf(priority);
+
+/** Every task column, in the one place the API reads them: the row type follows schema.prisma. */
+export const TASK_COLUMNS = [
+  "id",
+  "userId",
+  "title",
+  "description",
+  "completed",
+  "createdAt",
+  "updatedAt",
+  "listId",
+  "dueDate",
+  "priority",
+  "position",
+  "completedAt",
+  "version",
+] as const satisfies readonly (keyof Tables["tasks"])[];
+export type TaskRow = Pick<Selectable<Tables["tasks"]>, (typeof TASK_COLUMNS)[number]>;
+
 export function toTaskDto(row: TaskRow): Task {
   return {
     id: row.id,
@@ -16,66 +50,229 @@ export function toTaskDto(row: TaskRow): Task {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     listId: row.listId,
-    dueDate: row.dueDate?.toISOString().slice(0, 10) ?? null,
+    dueDate: row.dueDate,
     priority: PRIORITIES[row.priority] ?? "none",
     position: row.position,
     completedAt: row.completedAt?.toISOString() ?? null,
+    version: row.version,
   };
 }
 
-// Every task query goes through Prisma's raw SQL API rather than its query builder: measured on this stack,
-// a model query (findFirst, findMany, create, updateManyAndReturn, deleteMany) costs 200–350 µs of CPU in
-// the Prisma client before and after the round trip, a $queryRaw of the same statement 100–190 µs. These
-// are the routes the API serves most, and each is one statement, so the SQL is no harder to read than the
-// query-builder call. The columns come back under the model's field names, so rows are still `TaskRow`.
-const COLUMNS = Prisma.sql`id, user_id AS "userId", title, description, completed,
-  created_at AS "createdAt", updated_at AS "updatedAt", list_id AS "listId", due_date AS "dueDate", priority,
-  position, completed_at AS "completedAt"`;
+export interface TaskLimits {
+  /** Tasks one user may have (409 QUOTA_EXCEEDED beyond). */
+  maxTasksPerUser: number;
+}
 
 /**
- * Task use cases. Every query is scoped by the owner's id, so another user's task is simply not found.
- * Ids that are not UUIDs cannot name a task: they are 404 without a query.
+ * A position longer than this triggers a renumbering of the owner's order (in the same transaction): keys grow
+ * by about a character per few moves into the same gap, and the column holds 255.
  */
-export function createTaskService(prisma: PrismaClient) {
+const MAX_POSITION_LENGTH = 64;
+
+/** PostgreSQL's SQLSTATE for a foreign key violation: here, a `listId` that is not one of the owner's lists. */
+const FOREIGN_KEY_VIOLATION = "23503";
+
+const listNotFound = (location: "body" | "query" = "body"): AppError =>
+  invalidQuery(location, "listId", "No such list: pass the id of one of your lists", "unknown_list");
+
+/** A write naming another person's (or no longer existing) list fails the (list_id, user_id) foreign key. */
+async function refusingForeignLists<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw listNotFound();
+    throw error;
+  }
+}
+
+type TaskExpressions = ExpressionBuilder<Tables, "tasks">;
+
+/** The keyset condition "after the cursor" for each sort; ties go by manual order (position), then id. */
+function afterCursor(eb: TaskExpressions, cursor: TaskCursor) {
+  const tie = eb(eb.refTuple("position", "id"), ">", eb.tuple(cursor.position, cursor.id));
+  switch (cursor.sort) {
+    case "manual":
+      return tie;
+    case "created":
+      return eb(eb.refTuple("createdAt", "position", "id"), ">", eb.tuple(cursor.key, cursor.position, cursor.id));
+    case "updated":
+      // Newest first: the leading `<=` lets the index seek; the rest picks up the ties.
+      return eb.and([
+        eb("updatedAt", "<=", cursor.key),
+        eb.or([eb("updatedAt", "<", cursor.key), eb.and([eb("updatedAt", "=", cursor.key), tie])]),
+      ]);
+    case "priority":
+      return eb.and([
+        eb("priority", "<=", cursor.key),
+        eb.or([eb("priority", "<", cursor.key), eb.and([eb("priority", "=", cursor.key), tie])]),
+      ]);
+    case "due":
+      // Soonest first, no date last.
+      return cursor.key === null
+        ? eb.and([eb("dueDate", "is", null), tie])
+        : eb.or([
+            eb("dueDate", ">", cursor.key),
+            eb("dueDate", "is", null),
+            eb.and([eb("dueDate", "=", cursor.key), tie]),
+          ]);
+  }
+}
+
+function cursorAfter(sort: ListTasksQuery["sort"], row: TaskRow): TaskCursor {
+  const tie = { position: row.position, id: row.id };
+  switch (sort) {
+    case "manual":
+      return { sort, ...tie };
+    case "created":
+      return { sort, key: row.createdAt, ...tie };
+    case "updated":
+      return { sort, key: row.updatedAt, ...tie };
+    case "priority":
+      return { sort, key: row.priority, ...tie };
+    case "due":
+      return { sort, key: row.dueDate, ...tie };
+  }
+}
+
+/** `%` and `_` (and the escape character itself) match only themselves. */
+const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Task use cases, one function each, every one a single statement or a single transaction on the owner's rows.
+ * Every query is scoped by the owner's id, so another user's task is simply not found. Ids that are not UUIDs
+ * cannot name a task: they are 404 without a query.
+ *
+ * For optimistic concurrency (a `version` column and If-Match), each write below is the one place to add
+ * `version = version + 1` and a `WHERE version = $expected`.
+ */
+export function createTaskService(db: Sql, limits: TaskLimits) {
+  const ownTask = (ownerId: string, taskId: string) =>
+    db.selectFrom("tasks").select(TASK_COLUMNS).where("id", "=", taskId).where("userId", "=", ownerId);
+
+  /** Rewrites the owner's positions evenly (same order) when keys have grown long; returns the new keys by id. */
+  async function renumber(tx: Transaction<Tables>, ownerId: string): Promise<Map<string, string>> {
+    const rows = await tx
+      .selectFrom("tasks")
+      .select(["id"])
+      .where("userId", "=", ownerId)
+      .orderBy("position")
+      .orderBy("id")
+      // Every row locked before the UPDATE touches one: the sync trigger takes the owner's change counter at the
+      // first row, and a single-task write holding a later row while it waits for the counter would deadlock.
+      .forUpdate()
+      .execute();
+    const keys = generateNKeysBetween(null, null, rows.length);
+    const ids = rows.map((r) => r.id);
+    await sql`UPDATE tasks SET position = n.position
+      FROM unnest(${ids}::uuid[], ${keys}::text[]) AS n(id, position)
+      WHERE tasks.id = n.id AND tasks.user_id = ${ownerId}`.execute(tx);
+    return new Map(ids.map((id, i) => [id, keys[i]!]));
+  }
+
   return {
     async list(ownerId: string, query: ListTasksQuery): Promise<TaskPage> {
-      const after = query.cursor === undefined ? undefined : decodeTaskCursor(query.cursor);
-      // Keyset pagination on (created_at, id), the order of the (user_id[, completed], created_at, id) indexes.
-      // One extra row tells whether another page exists without a count query.
-      const rows = await prisma.$queryRaw<TaskRow[]>`
-        SELECT ${COLUMNS} FROM tasks
-        WHERE user_id = ${ownerId}
-        ${query.completed === undefined ? Prisma.empty : Prisma.sql`AND completed = ${query.completed}`}
-        ${after ? Prisma.sql`AND (created_at, id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
-        ORDER BY created_at ASC, id ASC
-        LIMIT ${query.limit + 1}`;
+      const after = query.cursor === undefined ? undefined : decodeTaskCursor(query.cursor, query.sort);
+      let select = db.selectFrom("tasks").select(TASK_COLUMNS).where("userId", "=", ownerId);
+      if (query.completed !== undefined) select = select.where("completed", "=", query.completed);
+      if (query.listId === "none") select = select.where("listId", "is", null);
+      else if (query.listId !== undefined) select = select.where("listId", "=", query.listId);
+      if (query.priority !== undefined) select = select.where("priority", "=", priorityNumber(query.priority));
+      if (query.dueAfter !== undefined) select = select.where("dueDate", ">=", query.dueAfter);
+      if (query.dueBefore !== undefined) select = select.where("dueDate", "<=", query.dueBefore);
+      if (query.q !== undefined) {
+        const pattern = likePattern(query.q);
+        select = select.where((eb) => eb.or([eb("title", "ilike", pattern), eb("description", "ilike", pattern)]));
+      }
+      if (after) select = select.where((eb) => afterCursor(eb, after));
+      switch (query.sort) {
+        case "manual":
+          break;
+        case "created":
+          select = select.orderBy("createdAt", "asc");
+          break;
+        case "updated":
+          select = select.orderBy("updatedAt", "desc");
+          break;
+        case "priority":
+          select = select.orderBy("priority", "desc");
+          break;
+        case "due":
+          select = select.orderBy("dueDate", (o) => o.asc().nullsLast());
+          break;
+      }
+      // Keyset pagination; one extra row tells whether another page exists without a count query.
+      const rows = await select
+        .orderBy("position", "asc")
+        .orderBy("id", "asc")
+        .limit(query.limit + 1)
+        .execute();
+      if (rows.length === 0 && query.listId !== undefined && query.listId !== "none" && after === undefined) {
+        // An empty first page: say so if the list is not the caller's (a filter never reveals others' lists).
+        const list = await db
+          .selectFrom("lists")
+          .select("id")
+          .where("id", "=", query.listId)
+          .where("userId", "=", ownerId)
+          .executeTakeFirst();
+        if (!list) throw listNotFound("query");
+      }
       const page = rows.length > query.limit ? rows.slice(0, query.limit) : rows;
       const last = page.at(-1);
       return {
         items: page.map(toTaskDto),
-        nextCursor: rows.length > query.limit && last ? encodeTaskCursor(last) : null,
+        nextCursor: rows.length > query.limit && last ? encodeTaskCursor(cursorAfter(query.sort, last)) : null,
       };
     },
 
+    /** Appends to the owner's manual order, within the quota: one transaction under the owner's lock. */
     async create(ownerId: string, body: CreateTaskBody): Promise<Task> {
-      // SELECT … FROM users rather than VALUES: an owner that does not exist inserts nothing (a 401) instead
-      // of failing the foreign key (a 500). Authentication makes that unreachable; this keeps it so.
-      const rows = await prisma.$queryRaw<TaskRow[]>`
-        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at, position)
-        SELECT ${randomUUID()}::uuid, id, ${body.title}, ${body.description ?? null}, false, now(), now(),
-          'a' || extract(epoch from clock_timestamp())::text
-        FROM users WHERE id = ${ownerId}
-        RETURNING ${COLUMNS}`;
-      const row = rows[0];
-      if (!row) throw new AppError("UNAUTHORIZED", "Unknown account");
+      const row = await refusingForeignLists(() =>
+        db.transaction().execute(async (tx) => {
+          if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+          const { count, last } = await tx
+            .selectNoFrom((eb) => [
+              eb
+                .selectFrom("tasks")
+                .select((e) => e.fn.countAll<number>().as("n"))
+                .where("userId", "=", ownerId)
+                .as("count"),
+              eb
+                .selectFrom("tasks")
+                .select("position")
+                .where("userId", "=", ownerId)
+                .orderBy("position", "desc")
+                .limit(1)
+                .as("last"),
+            ])
+            .executeTakeFirstOrThrow();
+          if (Number(count) >= limits.maxTasksPerUser) {
+            throw new AppError("QUOTA_EXCEEDED", `You already have ${limits.maxTasksPerUser} tasks, the most allowed`);
+          }
+          return tx
+            .insertInto("tasks")
+            .values({
+              id: randomUUID(),
+              userId: ownerId,
+              title: body.title,
+              description: body.description ?? null,
+              completed: false,
+              listId: body.listId ?? null,
+              dueDate: body.dueDate ?? null,
+              priority: priorityNumber(body.priority ?? "none"),
+              position: generateKeyBetween(last ?? null, null),
+              createdAt: sql<Date>`now()`,
+              updatedAt: sql<Date>`now()`,
+            })
+            .returning(TASK_COLUMNS)
+            .executeTakeFirstOrThrow();
+        }),
+      );
       return toTaskDto(row);
     },
 
     async get(ownerId: string, taskId: string): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
-      const rows = await prisma.$queryRaw<TaskRow[]>`
-        SELECT ${COLUMNS} FROM tasks WHERE id = ${taskId}::uuid AND user_id = ${ownerId}`;
-      const row = rows[0];
+      const row = await ownTask(ownerId, taskId).executeTakeFirst();
       if (!row) throw notFound();
       return toTaskDto(row);
     },
@@ -83,39 +280,166 @@ export function createTaskService(prisma: PrismaClient) {
     async update(ownerId: string, taskId: string, body: UpdateTaskBody): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
       // Absent fields stay as they are; the owner is in the WHERE clause; RETURNING keeps it one round trip.
-      const changes = [
-        ...(body.title !== undefined ? [Prisma.sql`title = ${body.title}`] : []),
-        ...(body.description !== undefined ? [Prisma.sql`description = ${body.description}`] : []),
-        ...(body.completed !== undefined ? [Prisma.sql`completed = ${body.completed}`] : []),
-        Prisma.sql`updated_at = now()`,
-      ];
-      const rows = await prisma.$queryRaw<TaskRow[]>`
-        UPDATE tasks SET ${Prisma.join(changes, ", ")}
-        WHERE id = ${taskId}::uuid AND user_id = ${ownerId}
-        RETURNING ${COLUMNS}`;
-      const row = rows[0];
+      const changes: UpdateObject<Tables, "tasks"> = { updatedAt: sql<Date>`now()` };
+      if (body.title !== undefined) changes.title = body.title;
+      if (body.description !== undefined) changes.description = body.description;
+      if (body.listId !== undefined) changes.listId = body.listId;
+      if (body.dueDate !== undefined) changes.dueDate = body.dueDate;
+      if (body.priority !== undefined) changes.priority = priorityNumber(body.priority);
+      if (body.completed !== undefined) {
+        changes.completed = body.completed;
+        // Completing keeps the moment it was first completed; reopening clears it.
+        changes.completedAt = body.completed ? sql<Date>`CASE WHEN completed THEN completed_at ELSE now() END` : null;
+      }
+      const row = await refusingForeignLists(() =>
+        db
+          .updateTable("tasks")
+          .set(changes)
+          .where("id", "=", taskId)
+          .where("userId", "=", ownerId)
+          .returning(TASK_COLUMNS)
+          .executeTakeFirst(),
+      );
       if (!row) throw notFound();
       return toTaskDto(row);
     },
 
     async remove(ownerId: string, taskId: string): Promise<void> {
       if (!isUuid(taskId)) throw notFound();
-      const count = await prisma.$executeRaw`DELETE FROM tasks WHERE id = ${taskId}::uuid AND user_id = ${ownerId}`;
-      if (count === 0) throw notFound();
+      const result = await db
+        .deleteFrom("tasks")
+        .where("id", "=", taskId)
+        .where("userId", "=", ownerId)
+        .executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw notFound();
     },
 
     /** Flips `completed` in one UPDATE, so concurrent toggles never lose a flip. */
     async toggleComplete(ownerId: string, taskId: string): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
-      const rows = await prisma.$queryRaw<TaskRow[]>`
-        UPDATE tasks SET completed = NOT completed, updated_at = now()
-        WHERE id = ${taskId}::uuid AND user_id = ${ownerId}
-        RETURNING ${COLUMNS}`;
-      const row = rows[0];
+      const row = await db
+        .updateTable("tasks")
+        .set({
+          completed: sql<boolean>`NOT completed`,
+          completedAt: sql<Date | null>`CASE WHEN completed THEN NULL ELSE now() END`,
+          updatedAt: sql<Date>`now()`,
+        })
+        .where("id", "=", taskId)
+        .where("userId", "=", ownerId)
+        .returning(TASK_COLUMNS)
+        .executeTakeFirst();
       if (!row) throw notFound();
       return toTaskDto(row);
     },
+
+    /**
+     * Places the task right after `afterId` (null: first). Under the owner's lock the neighbours cannot change, so
+     * the new key lies strictly between two distinct keys: concurrent moves leave one total order.
+     */
+    async move(ownerId: string, taskId: string, body: MoveTaskBody): Promise<Task> {
+      if (!isUuid(taskId)) throw notFound();
+      const afterId = body.afterId;
+      if (afterId !== null && !isUuid(afterId)) throw unknownAfter();
+      const row = await db.transaction().execute(async (tx) => {
+        if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+        const task = await tx
+          .selectFrom("tasks")
+          .select(["id", "position"])
+          .where("id", "=", taskId)
+          .where("userId", "=", ownerId)
+          .executeTakeFirst();
+        if (!task) throw notFound();
+        if (afterId === task.id) return undefined; // after itself: where it already is
+        let previous: string | null = null;
+        if (afterId !== null) {
+          const anchor = await tx
+            .selectFrom("tasks")
+            .select("position")
+            .where("id", "=", afterId)
+            .where("userId", "=", ownerId)
+            .executeTakeFirst();
+          if (!anchor) throw unknownAfter();
+          previous = anchor.position;
+        }
+        const nextPosition = async (prev: string | null) =>
+          (
+            await tx
+              .selectFrom("tasks")
+              .select("position")
+              .where("userId", "=", ownerId)
+              .where("id", "!=", taskId)
+              .$if(prev !== null, (q) => q.where("position", ">", prev!))
+              .orderBy("position")
+              .limit(1)
+              .executeTakeFirst()
+          )?.position ?? null;
+        let next = await nextPosition(previous);
+        let position = generateKeyBetween(previous, next);
+        if (position.length > MAX_POSITION_LENGTH) {
+          const keys = await renumber(tx, ownerId);
+          previous = afterId === null ? null : keys.get(afterId)!;
+          next = await nextPosition(previous);
+          position = generateKeyBetween(previous, next);
+        }
+        return tx
+          .updateTable("tasks")
+          .set({ position, updatedAt: sql<Date>`now()` })
+          .where("id", "=", taskId)
+          .where("userId", "=", ownerId)
+          .returning(TASK_COLUMNS)
+          .executeTakeFirstOrThrow();
+      });
+      return row ? toTaskDto(row) : this.get(ownerId, taskId);
+    },
+
+    /** Counts in one pass over the owner's rows. */
+    async summary(ownerId: string, query: TaskSummaryQuery): Promise<TaskSummary> {
+      const today = query.today ?? new Date().toISOString().slice(0, 10);
+      const row = await db
+        .selectFrom("tasks")
+        .select([
+          sql<number>`count(*)::int`.as("total"),
+          sql<number>`(count(*) FILTER (WHERE completed))::int`.as("completed"),
+          sql<number>`(count(*) FILTER (WHERE NOT completed AND due_date < ${today}::date))::int`.as("overdue"),
+          sql<number>`(count(*) FILTER (WHERE NOT completed AND due_date = ${today}::date))::int`.as("dueToday"),
+        ])
+        .where("userId", "=", ownerId)
+        .executeTakeFirstOrThrow();
+      return {
+        total: row.total,
+        active: row.total - row.completed,
+        completed: row.completed,
+        overdue: row.overdue,
+        dueToday: row.dueToday,
+      };
+    },
+
+    /** Deletes the owner's completed tasks (of one list, or of none) in one statement. */
+    async clearCompleted(ownerId: string, query: ClearCompletedQuery): Promise<{ deleted: number }> {
+      const listId = query.listId;
+      const result = await db
+        .deleteFrom("tasks")
+        .where("userId", "=", ownerId)
+        .where("completed", "=", true)
+        .$if(listId === "none", (q) => q.where("listId", "is", null))
+        .$if(listId !== undefined && listId !== "none", (q) => q.where("listId", "=", listId!))
+        .executeTakeFirst();
+      const deleted = Number(result.numDeletedRows);
+      if (deleted === 0 && listId !== undefined && listId !== "none") {
+        const list = await db
+          .selectFrom("lists")
+          .select("id")
+          .where("id", "=", listId)
+          .where("userId", "=", ownerId)
+          .executeTakeFirst();
+        if (!list) throw listNotFound("query");
+      }
+      return { deleted };
+    },
   };
 }
+
+const unknownAfter = (): AppError =>
+  invalidQuery("body", "afterId", "No such task: pass the id of another of your tasks, or null", "unknown_task");
 
 export type TaskService = ReturnType<typeof createTaskService>;

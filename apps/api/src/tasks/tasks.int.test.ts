@@ -29,6 +29,12 @@ describe("tasks CRUD", () => {
       completed: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      // Organising fields (additive): no list, no date, no priority, last in the manual order, not completed.
+      listId: null,
+      dueDate: null,
+      priority: "none",
+      position: expect.stringMatching(/^[0-9A-Za-z]+$/),
+      completedAt: null,
     });
     expect(new Date(res.body.createdAt).toISOString()).toBe(res.body.createdAt);
   });

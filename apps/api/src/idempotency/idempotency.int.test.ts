@@ -1,0 +1,186 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SignedUpUser, signUp, startTestApp, type TestApp } from "../../test/harness.js";
+import { purgeExpiredIdempotencyRecords } from "./idempotency-store.js";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const create = (user: SignedUpUser, body: unknown, key?: string, path = "tasks") =>
+  app.request(`/api/v1/${user.id}/${path}`, {
+    method: "POST",
+    token: user.accessToken,
+    body,
+    headers: key === undefined ? {} : { "idempotency-key": key },
+  });
+
+async function taskCount(user: SignedUpUser): Promise<number> {
+  const res = await app.request(`/api/v1/${user.id}/tasks?limit=100`, { token: user.accessToken });
+  return res.body.items.length;
+}
+
+describe("Idempotency-Key on POST /tasks", () => {
+  it("replays the first answer (same status, body, ETag) with Idempotent-Replayed and creates nothing", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    const first = await create(user, { title: "Buy milk", description: "2 litres" }, key);
+    expect(first.status).toBe(201);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+
+    const again = await create(user, { description: "2 litres", title: "Buy milk" }, key); // key order is no matter
+    expect(again.status).toBe(201);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.headers.get("etag")).toBe(first.headers.get("etag"));
+    expect(await taskCount(user)).toBe(1);
+  });
+
+  it("treats the draft's quoted form and the bare key as the same key", async () => {
+    const user = await signUp(app);
+    const first = await create(user, { title: "quoted" }, '"abc-123"');
+    const again = await create(user, { title: "quoted" }, "abc-123");
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("refuses the same key with another body (422 IDEMPOTENCY_KEY_REUSED) and changes nothing", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    expect((await create(user, { title: "first" }, key)).status).toBe(201);
+    const other = await create(user, { title: "second" }, key);
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(await taskCount(user)).toBe(1);
+  });
+
+  it("without a key, every request creates", async () => {
+    const user = await signUp(app);
+    await create(user, { title: "a" });
+    await create(user, { title: "a" });
+    expect(await taskCount(user)).toBe(2);
+  });
+
+  it("20 concurrent requests with one key create exactly one task; the rest replay it or are told to wait", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    const results = await Promise.all(Array.from({ length: 20 }, () => create(user, { title: "once" }, key)));
+    for (const r of results) expect([201, 409]).toContain(r.status);
+    const created = results.filter((r) => r.status === 201);
+    expect(created.filter((r) => r.headers.get("idempotent-replayed") === null)).toHaveLength(1);
+    expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+    for (const r of results.filter((r) => r.status === 409)) {
+      expect(r.body.error.code).toBe("IDEMPOTENCY_KEY_IN_USE");
+      expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    }
+    expect(await taskCount(user)).toBe(1);
+    // Once the first has finished, everyone gets its answer.
+    const later = await create(user, { title: "once" }, key);
+    expect(later.status).toBe(201);
+    expect(later.body.id).toBe(created[0]?.body.id);
+  });
+
+  it("is per user: another user's key never replays the first user's answer", async () => {
+    const alice = await signUp(app);
+    const bob = await signUp(app);
+    const key = randomUUID();
+    const a = await create(alice, { title: "alice's" }, key);
+    const b = await create(bob, { title: "alice's" }, key);
+    expect(b.status).toBe(201);
+    expect(b.headers.get("idempotent-replayed")).toBeNull();
+    expect(b.body.id).not.toBe(a.body.id);
+    expect(b.body.userId).toBe(bob.id);
+    expect(b.text).not.toContain(alice.id);
+    // And another body under the same key is still fine for bob's own records only.
+    expect((await create(bob, { title: "other" }, key)).body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(await taskCount(alice)).toBe(1);
+  });
+
+  it("refuses malformed keys with 422 (header location) and creates nothing", async () => {
+    const user = await signUp(app);
+    for (const key of ["", "x".repeat(256), "caf\u00e9", '""']) {
+      const res = await create(user, { title: "bad key" }, key);
+      expect(res.status, JSON.stringify(key)).toBe(422);
+      expect(res.body.error.code).toBe("VALIDATION_FAILED");
+      expect(res.body.error.details[0]).toMatchObject({ location: "header", field: "idempotency-key" });
+    }
+    expect((await create(user, { title: "max" }, "k".repeat(255))).status).toBe(201);
+    expect(await taskCount(user)).toBe(1);
+  });
+
+  it("a key whose first request is still running answers 409 IDEMPOTENCY_KEY_IN_USE", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    const first = await create(user, { title: "slow" }, key);
+    // Make the record look like a request in flight (claimed, lease still running), as a concurrent one would.
+    await app.server.db.prisma.$executeRaw`
+      UPDATE idempotency_records SET status = NULL, body = NULL, claim = gen_random_uuid(),
+        locked_until = now() + interval '30 seconds'
+      WHERE user_id = ${user.id} AND key = ${key}`;
+    const res = await create(user, { title: "slow" }, key);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("IDEMPOTENCY_KEY_IN_USE");
+    expect(res.headers.get("retry-after")).not.toBeNull();
+    expect(first.status).toBe(201);
+  });
+
+  it("a first request that crashed does not block its key: once its lease has passed, a retry is processed", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    await create(user, { title: "crashed" }, key);
+    await app.server.db.prisma.$executeRaw`DELETE FROM tasks WHERE user_id = ${user.id}`;
+    await app.server.db.prisma.$executeRaw`
+      UPDATE idempotency_records SET status = NULL, body = NULL, claim = gen_random_uuid(),
+        locked_until = now() - interval '1 second'
+      WHERE user_id = ${user.id} AND key = ${key}`;
+    const retry = await create(user, { title: "crashed" }, key);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBeNull();
+    expect(await taskCount(user)).toBe(1);
+    // And its answer is kept from now on.
+    const again = await create(user, { title: "crashed" }, key);
+    expect(again.body.id).toBe(retry.body.id);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("keeps a client error's answer too (the request was processed), and replays it", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    const body = { title: "in a list", listId: randomUUID() }; // not one of the user's lists
+    const first = await create(user, body, key);
+    expect(first.status).toBe(422);
+    const again = await create(user, body, key);
+    expect(again.status).toBe(422);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await taskCount(user)).toBe(0);
+  });
+
+  it("forgets answers after IDEMPOTENCY_KEY_TTL: expired records are purged and the key is fresh again", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    const first = await create(user, { title: "old" }, key);
+    await app.server.db.prisma.$executeRaw`
+      UPDATE idempotency_records SET expires_at = now() - interval '1 second' WHERE user_id = ${user.id}`;
+    const fresh = await create(user, { title: "new body, same key" }, key);
+    expect(fresh.status).toBe(201);
+    expect(fresh.body.id).not.toBe(first.body.id);
+    await app.server.db.prisma.$executeRaw`
+      UPDATE idempotency_records SET expires_at = now() - interval '1 second' WHERE user_id = ${user.id}`;
+    expect(await purgeExpiredIdempotencyRecords(app.server.db.prisma)).toBeGreaterThanOrEqual(1);
+    const left = await app.server.db.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM idempotency_records WHERE user_id = ${user.id}`;
+    expect(left[0]?.n).toBe(0);
+  });
+
+  it("records go with the account (ON DELETE CASCADE)", async () => {
+    const user = await signUp(app);
+    await create(user, { title: "gone soon" }, randomUUID());
+    await app.server.db.prisma.$executeRaw`DELETE FROM users WHERE id = ${user.id}`;
+    const left = await app.server.db.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM idempotency_records WHERE user_id = ${user.id}`;
+    expect(left[0]?.n).toBe(0);
+  });
+});
