@@ -3,8 +3,10 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { connectionsCheckingIntervalMs } from "../../../tooling/net-guard.mjs";
+import { createAccountService } from "./accounts/account-service.js";
+import { purgeAccountLeftovers } from "./accounts/housekeeping.js";
 import { AccessTokens } from "./auth/access-tokens.js";
-import { createAuthService } from "./auth/auth-service.js";
+import { type AuthLimits, type AuthServiceDeps, createAuthService } from "./auth/auth-service.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { hashPoolDepth } from "./auth/hash-pool.js";
 import { PasswordHasher } from "./auth/passwords.js";
@@ -21,6 +23,8 @@ import { openMigratedDatabase } from "./db/migrated-database.js";
 import { createApp } from "./http/app.js";
 import { IdempotencyStore, purgeExpiredIdempotencyRecords } from "./idempotency/idempotency-store.js";
 import { ServerLifecycle } from "./http/lifecycle.js";
+import { BackgroundJobs } from "./lib/background.js";
+import { Mailer } from "./mail/mailer.js";
 import { Metrics, registrySource } from "./metrics/metrics.js";
 import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
 import { createChangesService, purgeOldTombstones } from "./sync/changes-service.js";
@@ -62,9 +66,37 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
     purgeEndedSignIns(db.prisma, env.ACCESS_TOKEN_TTL).catch(() => undefined);
     purgeExpiredIdempotencyRecords(db.prisma).catch(() => undefined);
     purgeOldTombstones(db.prisma, env.SYNC_TOMBSTONE_TTL).catch(() => undefined);
+    purgeAccountLeftovers(db.prisma, env.ACCESS_TOKEN_TTL).catch(() => undefined);
   }, RATE_LIMIT_PURGE_MS).unref();
 
   const lifecycle = new ServerLifecycle(env, logger);
+  const mailer = new Mailer({
+    smtpUrl: env.SMTP_URL,
+    // The outbox is a development convenience; production without SMTP_URL sends nothing (503 on reset).
+    outboxDir: env.NODE_ENV === "production" ? undefined : env.MAIL_OUTBOX_DIR,
+    from: env.MAIL_FROM,
+    attempts: env.MAIL_SEND_ATTEMPTS,
+    retryDelayMs: env.MAIL_RETRY_DELAY_MS,
+    logger,
+  });
+  if (!mailer.available) logger.warn("no mail server (SMTP_URL unset): password reset answers 503 MAIL_UNAVAILABLE");
+  const background = new BackgroundJobs(logger);
+  const provisioning = new UserProvisioning(db.prisma);
+  const authDeps: AuthServiceDeps = {
+    prisma: db.prisma,
+    hasher: new PasswordHasher(env.BCRYPT_COST, {
+      maxQueued: env.HASH_QUEUE_MAX,
+      maxQueuedPerClient: env.HASH_QUEUE_MAX_PER_CLIENT,
+    }),
+    tokens,
+    revocations,
+    rateLimiter,
+    onRateLimited: metrics?.rateLimitRejected,
+    refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
+    refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+    limits: authLimits(env),
+  };
+
   const app = createApp({
     env,
     logger,
@@ -74,49 +106,35 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
       verifier,
       revocations,
       signIns: new SignIns(db.prisma),
-      provisioning: new UserProvisioning(db.prisma),
+      provisioning,
       logger,
       onFailure: metrics?.authFailed,
     }),
-    auth: createAuthService({
-      prisma: db.prisma,
-      hasher: new PasswordHasher(env.BCRYPT_COST, {
-        maxQueued: env.HASH_QUEUE_MAX,
-        maxQueuedPerClient: env.HASH_QUEUE_MAX_PER_CLIENT,
-      }),
-      tokens,
-      revocations,
-      rateLimiter,
-      onRateLimited: metrics?.rateLimitRejected,
-      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
-      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
-      limits: {
-        loginPerAccountAndAddress: {
-          name: "login-account-address",
-          limit: env.RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS,
-          windowSeconds: env.RATE_LIMIT_LOGIN_WINDOW,
+    auth: createAuthService(authDeps),
+    account: createAccountService({
+      ...authDeps,
+      mailer,
+      background,
+      appUrl: env.APP_URL,
+      passwordResetTtlSeconds: env.PASSWORD_RESET_TTL,
+      accountLimits: {
+        resetRequestPerAddress: {
+          name: "password-reset-address",
+          limit: env.RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS,
+          windowSeconds: env.RATE_LIMIT_PASSWORD_RESET_WINDOW,
         },
-        loginPerAddress: {
-          name: "login-address",
-          limit: env.RATE_LIMIT_LOGIN_PER_ADDRESS,
-          windowSeconds: env.RATE_LIMIT_LOGIN_WINDOW,
+        resetMailPerAccount: {
+          name: "password-reset-mail-account",
+          limit: env.PASSWORD_RESET_MAILS_PER_ACCOUNT,
+          windowSeconds: env.PASSWORD_RESET_MAIL_WINDOW,
         },
-        loginPerAccount: {
-          name: "login-account",
-          limit: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
-          windowSeconds: env.RATE_LIMIT_LOGIN_ACCOUNT_WINDOW,
-        },
-        registerPerAddress: {
-          name: "register-address",
-          limit: env.RATE_LIMIT_REGISTER_PER_ADDRESS,
-          windowSeconds: env.RATE_LIMIT_REGISTER_WINDOW,
-        },
-        refreshPerAddress: {
-          name: "refresh-address",
-          limit: env.RATE_LIMIT_REFRESH_PER_ADDRESS,
-          windowSeconds: env.RATE_LIMIT_REFRESH_WINDOW,
+        resetConfirmPerAddress: {
+          name: "password-reset-confirm-address",
+          limit: env.RATE_LIMIT_RESET_CONFIRM_PER_ADDRESS,
+          windowSeconds: env.RATE_LIMIT_RESET_CONFIRM_WINDOW,
         },
       },
+      onAccountDeleted: (userId) => provisioning.forget(userId),
     }),
     tasks: createTaskService(db.sql, { maxTasksPerUser: env.MAX_TASKS_PER_USER }),
     lists: createListService(db.sql, { maxListsPerUser: env.MAX_LISTS_PER_USER }),
@@ -165,6 +183,9 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
         });
         // A query still running on a cut connection holds its pool client until its statement ends; the
         // process may exit before that, and PostgreSQL rolls back whatever was not committed.
+        // Mail prepared for requests already answered gets a bounded moment to go out.
+        await background.drain(DB_CLOSE_WAIT_MS);
+        await mailer.close(DB_CLOSE_WAIT_MS);
         await Promise.race([db.close(), delay(DB_CLOSE_WAIT_MS)]);
         await metricsServer?.close();
       })();
@@ -189,4 +210,35 @@ function createTokenVerifier(env: Env, logger: Logger): TokenVerifier {
             ),
         });
   return new TokenVerifier({ secret: env.jwtSecret, external: { issuer, audience }, keySet });
+}
+
+/** The failed-login, registration and refresh limits, from the environment. */
+function authLimits(env: Env): AuthLimits {
+  return {
+    loginPerAccountAndAddress: {
+      name: "login-account-address",
+      limit: env.RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_ADDRESS,
+      windowSeconds: env.RATE_LIMIT_LOGIN_WINDOW,
+    },
+    loginPerAddress: {
+      name: "login-address",
+      limit: env.RATE_LIMIT_LOGIN_PER_ADDRESS,
+      windowSeconds: env.RATE_LIMIT_LOGIN_WINDOW,
+    },
+    loginPerAccount: {
+      name: "login-account",
+      limit: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      windowSeconds: env.RATE_LIMIT_LOGIN_ACCOUNT_WINDOW,
+    },
+    registerPerAddress: {
+      name: "register-address",
+      limit: env.RATE_LIMIT_REGISTER_PER_ADDRESS,
+      windowSeconds: env.RATE_LIMIT_REGISTER_WINDOW,
+    },
+    refreshPerAddress: {
+      name: "refresh-address",
+      limit: env.RATE_LIMIT_REFRESH_PER_ADDRESS,
+      windowSeconds: env.RATE_LIMIT_REFRESH_WINDOW,
+    },
+  };
 }

@@ -1,12 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hashSecretToken, newSecretToken } from "../lib/secret-token.js";
 
 /** 256 random bits, base64url: opaque to clients, never stored in the clear. */
-export function newRefreshToken(): { token: string; hash: string } {
-  const token = randomBytes(32).toString("base64url");
-  return { token, hash: hashRefreshToken(token) };
-}
+export const newRefreshToken = newSecretToken;
 
-/** SHA-256 is enough here: the input already carries 256 bits of entropy, so there is nothing to brute-force. */
-export function hashRefreshToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
+/** A refresh token's stored form (SHA-256). */
+export const hashRefreshToken = hashSecretToken;

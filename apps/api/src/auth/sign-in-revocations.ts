@@ -6,8 +6,9 @@ const OVERLAP_SECONDS = 30;
 
 /**
  * Which sign-ins have been ended, so their still-unexpired access tokens can be refused without a
- * database query per request. Each process polls the sign_ins table every few seconds, which is what
- * makes a sign-out (or a detected refresh-token reuse) effective in every process within seconds.
+ * database query per request. Each process polls the sign_ins table (and the tombstones of deleted accounts'
+ * sign-ins) every few seconds, which is what makes a sign-out, a detected refresh-token reuse, a password
+ * reset or change, or an account deletion effective in every process within seconds.
  */
 export class SignInRevocations {
   /**
@@ -46,7 +47,10 @@ export class SignInRevocations {
       SELECT s.id, clock.now,
         (EXTRACT(EPOCH FROM (s.revoked_at - clock.now)) * 1000 + ${ttlSeconds * 1000})::float8 AS remaining_ms
       FROM (SELECT now() AS now) clock
-      LEFT JOIN sign_ins s ON s.revoked_at > COALESCE(
+      LEFT JOIN (
+        SELECT id, revoked_at FROM sign_ins
+        UNION ALL SELECT id, revoked_at FROM sign_in_tombstones
+      ) s ON s.revoked_at > COALESCE(
         ${this.syncedThrough ?? null}::timestamptz - make_interval(secs => ${OVERLAP_SECONDS}),
         clock.now - make_interval(secs => ${ttlSeconds}))`;
     const now = performance.now();

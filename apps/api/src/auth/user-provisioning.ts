@@ -36,6 +36,11 @@ export class UserProvisioning {
     return "ok";
   }
 
+  /** Forgets a deleted account, so its next token records it anew rather than finding it known. */
+  forget(userId: string): void {
+    this.known.delete(userId);
+  }
+
   private remember(userId: string, email: string | null): void {
     if (this.known.size >= KNOWN_CACHE_LIMIT) this.known.clear();
     this.known.set(userId, email);

@@ -143,6 +143,39 @@ const EnvSchema = z.object({
   // so the operators' endpoint is never public by accident. 0 picks a free port (tests).
   METRICS_PORT: optionalString.pipe(z.coerce.number().int().min(0).max(65_535).optional()),
   METRICS_HOST: z.string().default("127.0.0.1"),
+  // Mail (password-reset links). Without SMTP_URL, development writes each mail as an .eml file to
+  // MAIL_OUTBOX_DIR and production answers reset requests 503 MAIL_UNAVAILABLE.
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .url()
+      .refine((v) => /^smtps?:\/\//i.test(v), "must be an smtp:// or smtps:// URL")
+      .optional(),
+  ),
+  MAIL_FROM: z.string().min(3).default("Todo <no-reply@localhost>"),
+  // The web app's origin: reset links point to ${APP_URL}/reset-password?token=…
+  APP_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//i.test(v), "must be an http:// or https:// URL")
+    .default("http://localhost:3001")
+    .transform((v) => v.replace(/\/+$/, "")),
+  MAIL_OUTBOX_DIR: z
+    .string()
+    .default(".data/outbox")
+    .transform((dir) => resolve(dir)),
+  // Attempts per mail (the first included), and the wait before the first retry (doubled each time after).
+  MAIL_SEND_ATTEMPTS: int(5, 1, 100),
+  MAIL_RETRY_DELAY_MS: int(2_000, 10, 3_600_000),
+  PASSWORD_RESET_TTL: duration("30m").refine((v) => v >= 60, "must be at least 1m"),
+  // Reset mails per account (more requests are still answered 202, without a mail), and reset requests and
+  // confirmation attempts per client address.
+  PASSWORD_RESET_MAILS_PER_ACCOUNT: int(5, 1, 1_000_000),
+  PASSWORD_RESET_MAIL_WINDOW: duration("1h"),
+  RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS: int(20, 1, 1_000_000),
+  RATE_LIMIT_PASSWORD_RESET_WINDOW: duration("1h"),
+  RATE_LIMIT_RESET_CONFIRM_PER_ADDRESS: int(20, 1, 1_000_000),
+  RATE_LIMIT_RESET_CONFIRM_WINDOW: duration("15m"),
   // Set by pnpm and npm to the folder a command was typed in (package scripts run in apps/api): the
   // export and import commands take their file arguments from there.
   INIT_CWD: optionalString,

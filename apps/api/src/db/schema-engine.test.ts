@@ -14,7 +14,16 @@ const paths = {
   migrationsDir: join(repoRoot, "prisma/migrations"),
   schemaPath: join(repoRoot, "prisma/schema.prisma"),
 };
-const expectedTables = ["_prisma_migrations", "rate_limit_counters", "refresh_tokens", "sign_ins", "tasks", "users"];
+const expectedTables = [
+  "_prisma_migrations",
+  "password_reset_tokens",
+  "rate_limit_counters",
+  "refresh_tokens",
+  "sign_in_tombstones",
+  "sign_ins",
+  "tasks",
+  "users",
+];
 const tablesSql =
   "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name";
 

@@ -1,7 +1,8 @@
-import { contract } from "@todo/contract";
+import { type AccountExport, contract } from "@todo/contract";
 import { initServer } from "@ts-rest/express";
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
+import type { AccountService } from "../accounts/account-service.js";
 import type { AuthService, RequestOrigin } from "../auth/auth-service.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
@@ -16,6 +17,7 @@ export interface RouterDeps {
   /** Fallback for code running outside a request's context. */
   logger: Logger;
   auth: AuthService;
+  account: AccountService;
   tasks: TaskService;
   changes: ChangesService;
   /** Answers kept for `Idempotency-Key` retries (routes marked `idempotent` in the route table). */
@@ -29,10 +31,6 @@ export interface RouterDeps {
 
 const s = initServer();
 
-const notYet = async (): Promise<never> => {
-  throw new AppError("SERVICE_UNAVAILABLE", "Not available yet");
-};
-
 /** Aborts once the response is closed: sent, cut by the request deadline, or its client went away. */
 function requestEnded(res: Response): AbortSignal {
   const ended = new AbortController();
@@ -42,11 +40,12 @@ function requestEnded(res: Response): AbortSignal {
 
 /** Thin handlers: unpack the validated request, call one service function, shape the response. */
 export function createRouter(deps: RouterDeps) {
-  const { auth, tasks, lists, changes, db, logger, isAcceptingTraffic, readinessTimeoutMs } = deps;
+  const { auth, account, tasks, lists, changes, db, logger, isAcceptingTraffic, readinessTimeoutMs } = deps;
   const origin = (req: Request): RequestOrigin => ({
     ip: req.ip ?? "unknown",
     route: `${req.method} ${req.route?.path ?? req.path}`,
     log: req.res?.locals.log ?? logger,
+    userAgent: req.get("user-agent")?.slice(0, 512),
     signal: req.res && requestEnded(req.res),
   });
 
@@ -62,15 +61,43 @@ export function createRouter(deps: RouterDeps) {
       me: async ({ res }) => ({ status: 200, body: { user: await auth.me(currentUser(res).id) } }),
     },
     account: {
-      // Filled in by the account service (next commits); the contract comes first for the web app.
-      requestPasswordReset: notYet,
-      confirmPasswordReset: notYet,
-      changePassword: notYet,
-      listSignIns: notYet,
-      endSignIn: notYet,
-      endOtherSignIns: notYet,
-      deleteAccount: notYet,
-      exportAccount: notYet,
+      requestPasswordReset: async ({ body, req }) => {
+        await account.requestPasswordReset(body, origin(req));
+        return { status: 202, body: undefined };
+      },
+      confirmPasswordReset: async ({ body, req }) => ({
+        status: 200,
+        body: await account.confirmPasswordReset(body, origin(req)),
+      }),
+      changePassword: async ({ body, req, res }) => {
+        await account.changePassword(currentUser(res), body, origin(req));
+        return { status: 204, body: undefined };
+      },
+      listSignIns: async ({ res }) => {
+        res.setHeader("Cache-Control", "no-store");
+        return { status: 200, body: await account.listSignIns(currentUser(res)) };
+      },
+      endSignIn: async ({ params, res }) => {
+        await account.endSignIn(currentUser(res), params.id);
+        return { status: 204, body: undefined };
+      },
+      endOtherSignIns: async ({ res }) => {
+        await account.endOtherSignIns(currentUser(res));
+        return { status: 204, body: undefined };
+      },
+      deleteAccount: async ({ body, req, res }) => {
+        await account.deleteAccount(currentUser(res), body, origin(req));
+        return { status: 204, body: undefined };
+      },
+      exportAccount: async ({ res }) => {
+        const stream = await account.exportAccount(currentUser(res));
+        const day = new Date().toISOString().slice(0, 10);
+        res.setHeader("Content-Type", "application/json; charset=utf-8");
+        res.setHeader("Content-Disposition", `attachment; filename="todo-export-${day}.json"`);
+        res.setHeader("Cache-Control", "no-store");
+        // ts-rest pipes a stream body to the response (with back-pressure) instead of serialising it.
+        return { status: 200, body: stream as unknown as AccountExport };
+      },
     },
     tasks: {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),

@@ -37,6 +37,8 @@ export interface RequestOrigin {
   route: string;
   /** The request's logger, carrying its request id. */
   log: Logger;
+  /** The request's `User-Agent` (cut to 512 characters), recorded on the sign-ins it creates or renews. */
+  userAgent?: string;
   /** Aborts when the request has ended (answered, timed out or abandoned): work queued for it is dropped. */
   signal?: AbortSignal;
 }

@@ -55,7 +55,7 @@ export async function login(deps: LoginDeps, body: LoginBody, origin: RequestOri
 
   // The limits count failures: a successful login gives its place back.
   await rateLimiter.refund(reservation);
-  const signIn = newSignIn(deps);
+  const signIn = newSignIn(deps, origin);
   await prisma.signIn.create({ data: { ...signIn.data, userId: user.id } });
   return sessionTokens(deps, toUserDto(user), signIn.signInId, signIn.refreshToken);
 }

@@ -4,7 +4,7 @@ import { rotateRefreshToken } from "../refresh-rotation.js";
 import { hashRefreshToken, newRefreshToken } from "../refresh-tokens.js";
 import type { AuthServiceDeps, RequestOrigin } from "./deps.js";
 import { enforce } from "./limits.js";
-import { endSignIn, sessionTokens, toUserDto } from "./sign-in.js";
+import { endSignIn, recordSignInUse, sessionTokens, toUserDto } from "./sign-in.js";
 
 export type RefreshDeps = Pick<
   AuthServiceDeps,
@@ -23,7 +23,10 @@ export async function refresh(deps: RefreshDeps, refreshToken: string, origin: R
   const presentedHash = hashRefreshToken(refreshToken);
   const next = newRefreshToken();
   const rotated = await rotateRefreshToken(prisma, presentedHash, next.hash, deps.refreshReuseGraceSeconds);
-  if (rotated) return sessionTokens(deps, toUserDto(rotated.user), rotated.signInId, next.token);
+  if (rotated) {
+    await recordSignInUse(deps, rotated.signInId, origin);
+    return sessionTokens(deps, toUserDto(rotated.user), rotated.signInId, next.token);
+  }
 
   const known = await prisma.refreshToken.findUnique({
     where: { tokenHash: presentedHash },

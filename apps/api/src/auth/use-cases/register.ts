@@ -20,7 +20,7 @@ export async function register(deps: RegisterDeps, body: RegisterBody, origin: R
   deps.hasher.assertRoom(requester);
   await enforce(deps, deps.limits.registerPerAddress, origin.ip, origin);
   const passwordHash = await deps.hasher.hash(body.password, requester);
-  const signIn = newSignIn(deps);
+  const signIn = newSignIn(deps, origin);
   try {
     const row = await deps.prisma.user.create({
       data: { id: randomUUID(), email: body.email, passwordHash, signIns: { create: signIn.data } },

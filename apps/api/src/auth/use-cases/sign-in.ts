@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { SessionTokens, User } from "@todo/contract";
 import type { User as UserRow } from "../../generated/prisma/client.js";
 import { newRefreshToken } from "../refresh-tokens.js";
-import type { AuthServiceDeps } from "./deps.js";
+import type { AuthServiceDeps, RequestOrigin } from "./deps.js";
 
 /** A password account's email, or the verified email an external identity's provider last gave. */
 export function toUserDto(
@@ -17,11 +17,20 @@ export function toUserDto(
 }
 
 /** A new sign-in: its row with its first refresh token, created together with (or for) the user. */
-export function newSignIn(deps: Pick<AuthServiceDeps, "refreshTokenTtlSeconds">) {
+export function newSignIn(
+  deps: Pick<AuthServiceDeps, "refreshTokenTtlSeconds">,
+  origin?: Pick<RequestOrigin, "ip" | "userAgent">,
+) {
   const signInId = randomUUID();
   const refresh = newRefreshToken();
   const expiresAt = new Date(Date.now() + deps.refreshTokenTtlSeconds * 1000);
-  const data = { id: signInId, expiresAt, refreshTokens: { create: { tokenHash: refresh.hash, expiresAt } } };
+  const data = {
+    id: signInId,
+    expiresAt,
+    ipAddress: origin?.ip.slice(0, 64) ?? null,
+    userAgent: origin?.userAgent ?? null,
+    refreshTokens: { create: { tokenHash: refresh.hash, expiresAt } },
+  };
   return { signInId, refreshToken: refresh.token, data };
 }
 
@@ -41,11 +50,30 @@ export function sessionTokens(
   };
 }
 
+/** Why a sign-in ended (`revoked_reason`). */
+export type SignInEndReason =
+  | "logout"
+  | "refresh_token_reuse"
+  | "password_reset"
+  | "password_change"
+  | "ended_by_owner";
+
+/** Records a use of the sign-in (a refresh): when, from where, with what. */
+export async function recordSignInUse(
+  deps: Pick<AuthServiceDeps, "prisma">,
+  signInId: string,
+  origin: Pick<RequestOrigin, "ip" | "userAgent">,
+): Promise<void> {
+  await deps.prisma.$executeRaw`
+    UPDATE sign_ins SET last_used_at = now(), ip_address = ${origin.ip.slice(0, 64)}, user_agent = ${origin.userAgent ?? null}
+    WHERE id = ${signInId}::uuid`;
+}
+
 /** Ends a sign-in; true if it was still going. */
 export async function endSignIn(
   deps: Pick<AuthServiceDeps, "prisma" | "revocations">,
   signInId: string,
-  reason: "logout" | "refresh_token_reuse",
+  reason: SignInEndReason,
 ): Promise<boolean> {
   // Stamped by the database's clock, the one revocation sync reads (see SignInRevocations).
   const revoked = await deps.prisma.$executeRaw`
