@@ -102,6 +102,12 @@ export function createRouter(deps: RouterDeps) {
     tasks: {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),
       create: async ({ body, res }) => ({ status: 201, body: await tasks.create(currentUser(res).id, body) }),
+      // Before `get`: Express matches in registration order, and `summary` would otherwise be a task id.
+      summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
+      clearCompleted: async ({ query, res }) => ({
+        status: 200,
+        body: await tasks.clearCompleted(currentUser(res).id, query),
+      }),
       get: async ({ params, res }) => ({ status: 200, body: await tasks.get(currentUser(res).id, params.id) }),
       update: async ({ params, body, res }) => ({
         status: 200,
@@ -114,11 +120,6 @@ export function createRouter(deps: RouterDeps) {
       toggleComplete: async ({ params, res }) => ({
         status: 200,
         body: await tasks.toggleComplete(currentUser(res).id, params.id),
-      }),
-      summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
-      clearCompleted: async ({ query, res }) => ({
-        status: 200,
-        body: await tasks.clearCompleted(currentUser(res).id, query),
       }),
       move: async ({ params, body, res }) => ({
         status: 200,

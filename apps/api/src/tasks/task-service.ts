@@ -260,8 +260,10 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
               dueDate: body.dueDate ?? null,
               priority: priorityNumber(body.priority ?? "none"),
               position: generateKeyBetween(last ?? null, null),
-              createdAt: sql<Date>`now()`,
-              updatedAt: sql<Date>`now()`,
+              // The moment of the insert, under the owner's lock (not the transaction's start): unmoved tasks are
+              // in creation order, as the manual order promises, also when creates race.
+              createdAt: sql<Date>`clock_timestamp()`,
+              updatedAt: sql<Date>`clock_timestamp()`,
             })
             .returning(TASK_COLUMNS)
             .executeTakeFirstOrThrow();
