@@ -1,7 +1,7 @@
 "use server";
 
 import type { Task, TaskPage } from "@todo/client";
-import { CreateTaskBodySchema, ListBodySchema, type TaskList, UpdateTaskBodySchema } from "@todo/contract";
+import { CreateTaskBodySchema, ListBodySchema, type TaskList, taskETag, UpdateTaskBodySchema } from "@todo/contract";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -66,8 +66,9 @@ async function changedElsewhere(id: string): Promise<ActionResult<never>> {
   return { ok: false, message: CHANGED_ELSEWHERE, fieldErrors: {}, stale: now.value };
 }
 
-/** The strong ETag of a task version, as the API sends it. */
-const etagOf = (version: number) => `"${version}"`;
+/** If-Match with the version the page showed (the API answers 412 if the task changed since). */
+const ifMatch = (version: z.SafeParseReturnType<unknown, number>) =>
+  version.success ? { extraHeaders: { "if-match": taskETag(version.data) } } : {};
 
 const emptyToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
@@ -112,7 +113,7 @@ export async function updateTask(id: unknown, version: unknown, input: TaskInput
       api.tasks.update({
         params: { userId, id: taskId.data },
         body: parsed.data,
-        ...(shown.success ? { ifMatch: etagOf(shown.data) } : {}),
+        ...ifMatch(shown),
       }),
     (res) =>
       res.status === 200
@@ -131,7 +132,7 @@ export async function toggleTask(id: unknown, version: unknown): Promise<ActionR
     (api, userId) =>
       api.tasks.toggleComplete({
         params: { userId, id: taskId.data },
-        ...(shown.success ? { ifMatch: etagOf(shown.data) } : {}),
+        ...ifMatch(shown),
       }),
     (res) =>
       res.status === 200
@@ -150,7 +151,7 @@ export async function deleteTask(id: unknown, version: unknown): Promise<ActionR
     (api, userId) =>
       api.tasks.delete({
         params: { userId, id: taskId.data },
-        ...(shown.success ? { ifMatch: etagOf(shown.data) } : {}),
+        ...ifMatch(shown),
       }),
     // Already gone is what the person wanted.
     (res) =>

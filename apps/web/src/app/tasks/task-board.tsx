@@ -37,9 +37,6 @@ interface TaskBoardProps {
   completedCount: number;
 }
 
-/** The version this page shows (issue 19's optimistic concurrency): edits send it as If-Match. */
-const versionOf = (task: Task): number | undefined => (task as { version?: number }).version;
-
 const FILTER_LABELS: Record<Filter, string> = { all: "All", active: "Active", completed: "Completed" };
 const PRIORITY_LABELS = { none: "None", low: "Low", medium: "Medium", high: "High" } as const;
 
@@ -458,7 +455,7 @@ function TaskItem({ task, lists, listName, today, back, order, onChanged, onStal
       return;
     }
     run(
-      () => updateTask(task.id, versionOf(task), fields),
+      () => updateTask(task.id, task.version, fields),
       (updated) => {
         setEditing(false);
         onChanged(updated);
@@ -531,7 +528,7 @@ function TaskItem({ task, lists, listName, today, back, order, onChanged, onStal
         disabled={pending}
         onChange={() =>
           run(
-            () => toggleTask(task.id, versionOf(task)),
+            () => toggleTask(task.id, task.version),
             onChanged,
             () => setCompleted(!completed),
           )
@@ -580,14 +577,14 @@ function TaskItem({ task, lists, listName, today, back, order, onChanged, onStal
           onSubmit={(event) => {
             event.preventDefault();
             run(
-              () => deleteTask(task.id, versionOf(task)),
+              () => deleteTask(task.id, task.version),
               () => onDeleted(task),
             );
           }}
         >
           <input type="hidden" name="intent" value="delete" />
           <input type="hidden" name="id" value={task.id} />
-          <input type="hidden" name="version" value={versionOf(task) ?? ""} />
+          <input type="hidden" name="version" value={task.version} />
           <input type="hidden" name="back" value={back} />
           <button type="submit" className="quiet danger" aria-label={`Delete ${task.title}`} disabled={pending}>
             Delete
