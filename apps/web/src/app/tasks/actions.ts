@@ -28,7 +28,7 @@ const VersionSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const invalid = (fieldErrors: FieldErrors): ActionResult<never> => ({ ok: false, message: null, fieldErrors });
 const failure = (message: string, gone = false): ActionResult<never> => ({ ok: false, message, fieldErrors: {}, gone });
 
-export const CHANGED_ELSEWHERE =
+const CHANGED_ELSEWHERE =
   "This task was changed elsewhere (another tab or device). Its latest version is shown; check it and save again.";
 
 /** Runs an API call for the signed-in user; an unreachable API becomes a message, not an exception. */
