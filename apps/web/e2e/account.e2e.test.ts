@@ -108,6 +108,7 @@ describe.skipIf(!hasChromium)("account recovery and self-service in Chromium", (
     expect(JSON.stringify(stack.api.logs)).not.toContain(token);
 
     // Old password refused, new one accepted.
+    await page.goto(`${stack.webUrl}/tasks`);
     await signOut(page);
     await signIn(page, stack.webUrl, email, PASSWORD);
     await page.getByRole("alert").getByText("Wrong email or password.").waitFor();

@@ -100,7 +100,7 @@ describe.skipIf(!hasChromium)("organising tasks in Chromium", () => {
     await page.getByRole("button", { name: "Move Write report down", exact: true }).click();
     await expect.poll(() => visibleTitles(page)).toEqual(["Call Sam", "Write report", "Buy stamps", "Pay rent"]);
     // The order is the API's: it survives a reload.
-    await page.waitForTimeout(300);
+    await page.getByRole("status").getByText('Moved "Write report" down.').waitFor();
     await page.reload();
     await expect.poll(() => visibleTitles(page)).toEqual(["Call Sam", "Write report", "Buy stamps", "Pay rent"]);
 

@@ -10,7 +10,7 @@ import {
 } from "@todo/contract";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, type MouseEvent, useId, useOptimistic, useState, useTransition } from "react";
+import { type FormEvent, type MouseEvent, useId, useOptimistic, useRef, useState, useTransition } from "react";
 import { FieldError } from "@/components/field-error";
 import { type FieldErrors, issuesToFieldErrors } from "@/lib/api-messages";
 import {
@@ -49,6 +49,7 @@ export function TaskBoard({ view, lists, initialTasks, initialCursor, today, com
   const [error, setError] = useState<string | null>(null);
   const [loading, startLoading] = useTransition();
   const [clearing, startClearing] = useTransition();
+  const moves = useRef<Promise<void>>(Promise.resolve());
   const back = viewHref(view);
   const manual = view.sort === "manual";
   const listNames = new Map(lists.map((l) => [l.id, l.name]));
@@ -94,17 +95,21 @@ export function TaskBoard({ view, lists, initialTasks, initialCursor, today, com
     next.splice(direction === "up" ? index - 1 : index + 1, 0, task);
     setTasks(next);
     requestAnimationFrame(() => document.getElementById(focusId)?.focus());
-    void moveTask(task.id, afterId).then((result) => {
-      if (result.ok) {
-        setTasks((all) => all.map((t) => (t.id === result.value.id ? result.value : t)));
-        setStatus(`Moved "${task.title}" ${direction}.`);
-        setError(null);
-      } else {
-        setTasks(before);
-        setError(result.message ?? "Could not move the task.");
-        if (result.gone) remove(task.id);
-      }
-    });
+    // One move at a time, in the order they were made: each was computed from the order the one before left.
+    moves.current = moves.current
+      .then(async () => {
+        const result = await moveTask(task.id, afterId);
+        if (result.ok) {
+          setTasks((all) => all.map((t) => (t.id === result.value.id ? result.value : t)));
+          setStatus(`Moved "${task.title}" ${direction}.`);
+          setError(null);
+        } else {
+          setTasks(before);
+          setError(result.message ?? "Could not move the task.");
+          if (result.gone) remove(task.id);
+        }
+      })
+      .catch(() => setError("Could not move the task. Please reload the page."));
   };
 
   const clear = (event: FormEvent<HTMLFormElement>) => {
