@@ -15,6 +15,12 @@ const task = {
   completed: false,
   createdAt: "2025-01-01T00:00:00.000Z",
   updatedAt: "2025-01-01T00:00:00.000Z",
+  listId: null,
+  dueDate: null,
+  priority: "none",
+  position: "a0",
+  completedAt: null,
+  version: 1,
 };
 const error = (code: string) => ({ error: { code, message: "m", details: [] } });
 

@@ -56,6 +56,49 @@ describe("the client against the real API", () => {
     expect((await client.api.auth.me()).status).toBe(401);
   });
 
+  it("organises tasks through the typed routes: lists, fields, move, sorted queries, summary, clear completed", async () => {
+    const client = createTodoClient({ baseUrl: inject("apiUrl") });
+    const registered = await client.register({ email: newEmail(), password });
+    if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
+    const userId = registered.body.user.id;
+
+    const list = await client.api.lists.create({ params: { userId }, body: { name: "Errands" } });
+    if (list.status !== 201) throw new Error(`list: ${list.status}`);
+    const first = await client.api.tasks.create({
+      params: { userId },
+      body: { title: "Post office", listId: list.body.id, dueDate: "2026-03-01", priority: "high" },
+    });
+    const second = await client.api.tasks.create({ params: { userId }, body: { title: "Bank", listId: list.body.id } });
+    if (first.status !== 201 || second.status !== 201) throw new Error("create");
+    expect(first.body).toMatchObject({ listId: list.body.id, dueDate: "2026-03-01", priority: "high" });
+
+    const moved = await client.api.tasks.move({ params: { userId, id: second.body.id }, body: { afterId: null } });
+    expect(moved.status === 200 && moved.body.position < first.body.position).toBe(true);
+    const manual = await client.api.tasks.list({ params: { userId }, query: { listId: list.body.id } });
+    expect(manual.status === 200 && manual.body.items.map((t) => t.title)).toEqual(["Bank", "Post office"]);
+    const byDue = await client.api.tasks.list({ params: { userId }, query: { sort: "due", q: "OFF" } });
+    expect(byDue.status === 200 && byDue.body.items.map((t) => t.title)).toEqual(["Post office"]);
+
+    await client.api.tasks.toggleComplete({ params: { userId, id: first.body.id } });
+    const summary = await client.api.tasks.summary({ params: { userId }, query: { today: "2026-03-01" } });
+    expect(summary.status === 200 && summary.body).toEqual({
+      total: 2,
+      active: 1,
+      completed: 1,
+      overdue: 0,
+      dueToday: 0,
+    });
+    const lists = await client.api.lists.list({ params: { userId } });
+    expect(lists.status === 200 && lists.body.items[0]).toMatchObject({ activeCount: 1, completedCount: 1 });
+    const cleared = await client.api.tasks.clearCompleted({ params: { userId }, query: { completed: "true" } });
+    expect(cleared.status === 200 && cleared.body).toEqual({ deleted: 1 });
+    const duplicate = await client.api.lists.create({ params: { userId }, body: { name: "ERRANDS" } });
+    expect(duplicate.status === 409 && duplicate.body.error.code).toBe("LIST_NAME_TAKEN");
+    expect((await client.api.lists.delete({ params: { userId, listId: list.body.id } })).status).toBe(204);
+    const left = await client.api.tasks.list({ params: { userId } });
+    expect(left.status === 200 && left.body.items).toEqual([]);
+  });
+
   it("returns errors as typed values with the contract's error body", async () => {
     const client = createTodoClient({ baseUrl: inject("apiUrl") });
     const email = newEmail();

@@ -1,4 +1,4 @@
-import type { Contract, ErrorResponse, Task } from "@todo/contract";
+import type { Contract, ErrorResponse, Task, TaskList, TaskSummary } from "@todo/contract";
 import type { AppRoute } from "@ts-rest/core";
 import { describe, expect, expectTypeOf, it, vi } from "vitest";
 import type { FetchLike } from "./http.js";
@@ -263,6 +263,35 @@ describe("response types", () => {
     expectTypeOf<{ params: { userId: string }; body: { title: string } }>().toExtend<CreateArgs>();
     expectTypeOf<{ params: { userId: string }; body: { title: number } }>().not.toExtend<CreateArgs>();
     expectTypeOf<{ body: { title: string } }>().not.toExtend<CreateArgs>();
+    expectTypeOf<{
+      params: { userId: string };
+      body: { title: string; listId: string | null; dueDate: string; priority: "high" };
+    }>().toExtend<CreateArgs>();
+    expectTypeOf<{
+      params: { userId: string };
+      body: { title: string; priority: "urgent" };
+    }>().not.toExtend<CreateArgs>();
+  });
+
+  it("type the organising routes", () => {
+    type Moved = Awaited<ReturnType<TodoApi["tasks"]["move"]>>;
+    expectTypeOf<Extract<Moved, { status: 200 }>["body"]>().toEqualTypeOf<Task>();
+    expectTypeOf<{ params: { userId: string; id: string }; body: { afterId: null } }>().toExtend<
+      Parameters<TodoApi["tasks"]["move"]>[0]
+    >();
+    type ListCreated = Awaited<ReturnType<TodoApi["lists"]["create"]>>;
+    expectTypeOf<Extract<ListCreated, { status: 201 }>["body"]>().toEqualTypeOf<TaskList>();
+    expectTypeOf<Extract<ListCreated, { status: 409 }>["body"]>().toEqualTypeOf<ErrorResponse>();
+    type Summary = Awaited<ReturnType<TodoApi["tasks"]["summary"]>>;
+    expectTypeOf<Extract<Summary, { status: 200 }>["body"]>().toEqualTypeOf<TaskSummary>();
+    type Cleared = Awaited<ReturnType<TodoApi["tasks"]["clearCompleted"]>>;
+    expectTypeOf<Extract<Cleared, { status: 200 }>["body"]>().toEqualTypeOf<{ deleted: number }>();
+    type ListArgs = Parameters<TodoApi["tasks"]["list"]>[0];
+    expectTypeOf<{
+      params: { userId: string };
+      query: { sort: "due"; listId: "none"; q: string };
+    }>().toExtend<ListArgs>();
+    expectTypeOf<{ params: { userId: string }; query: { sort: "title" } }>().not.toExtend<ListArgs>();
   });
 });
 

@@ -104,7 +104,38 @@ export interface RequestOptions {
   next?: { revalidate?: number | false; tags?: string[] };
 }
 
-export type RouteArgs<R> = ParamsArg<R> & QueryArg<R> & BodyArg<R> & RequestOptions;
+type HeaderNames<R> = R extends { headers: Schema } ? keyof InputOf<R["headers"]> : never;
+
+/**
+ * Options for the request headers a route declares: `ifMatch` on the writes of one task, `ifNoneMatch` on reading
+ * one, `idempotencyKey` on creates.
+ */
+export type ConditionalOptions<R> = ("if-match" extends HeaderNames<R>
+  ? {
+      /**
+       * Change the task only if it is still this version: its `ETag` (`"3"`) or its `version` (3). Otherwise the
+       * answer is 412 `PRECONDITION_FAILED` and nothing changes: the task was changed elsewhere.
+       */
+      ifMatch?: string | number;
+    }
+  : unknown) &
+  ("if-none-match" extends HeaderNames<R>
+    ? {
+        /** The ETag (or version) the caller holds: an unchanged task answers 304 without a body. */
+        ifNoneMatch?: string | number;
+      }
+    : unknown) &
+  ("idempotency-key" extends HeaderNames<R>
+    ? {
+        /**
+         * The create's `Idempotency-Key`. The client makes a new one for each call when it is left out; give your
+         * own to make a create safe to repeat across calls (e.g. an id saved with an offline draft).
+         */
+        idempotencyKey?: string;
+      }
+    : unknown);
+
+export type RouteArgs<R> = ParamsArg<R> & QueryArg<R> & BodyArg<R> & ConditionalOptions<R> & RequestOptions;
 
 type RouteFunction<R extends ContractRoute> =
   object extends RouteArgs<R>

@@ -16,11 +16,15 @@ const paths = {
 };
 const expectedTables = [
   "_prisma_migrations",
+  "idempotency_records",
+  "lists",
   "password_reset_tokens",
   "rate_limit_counters",
   "refresh_tokens",
   "sign_in_tombstones",
   "sign_ins",
+  "sync_counters",
+  "sync_tombstones",
   "tasks",
   "users",
 ];
@@ -85,12 +89,12 @@ describe("drift check", () => {
     const dir = await mkdtemp(join(tmpdir(), "schema-drift-"));
     try {
       const schema = await readFile(paths.schemaPath, "utf8");
-      const edited = schema.replace("  title       String", "  priority    Int      @default(0)\n  title       String");
+      const edited = schema.replace("  title       String", "  rank        Int      @default(0)\n  title       String");
       expect(edited).not.toBe(schema);
       const schemaPath = join(dir, "schema.prisma");
       await writeFile(schemaPath, edited);
       const sql = await diffMigrationsToSchema({ migrationsDir: paths.migrationsDir, schemaPath });
-      expect(sql).toMatch(/ALTER TABLE "tasks" ADD COLUMN\s+"priority" INTEGER NOT NULL DEFAULT 0;/);
+      expect(sql).toMatch(/ALTER TABLE "tasks" ADD COLUMN\s+"rank" INTEGER NOT NULL DEFAULT 0;/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -102,7 +102,7 @@ async function forMigrations(factory: MigrationAdapterFactory): Promise<Migratio
     // closed when it is done, with the same settings minus any statement timeout meant for API requests.
     // (Only the pool's options are read; the probe is not disposed, as that could end the app's pool.)
     const { options } = (await factory.connect()).underlyingDriver();
-    return new PrismaPg({ ...options, max: 1, statement_timeout: 0 });
+    return wholeScripts(new PrismaPg({ ...options, max: 1, statement_timeout: 0 }));
   }
   if (factory instanceof PrismaPGlite) {
     // Its PGlite is private; pglite-prisma-adapter is pinned, and this fails loudly if the field moves.
@@ -171,7 +171,28 @@ function pgliteMigrationAdapter(db: PGlite): MigrationAdapterFactory {
   };
 }
 
+/**
+ * @prisma/adapter-pg runs a migration script by splitting it at every `;`, which cuts function bodies
+ * (`$$ … $$` with semicolons inside, as the sync migration's trigger functions have) and comments apart. The
+ * whole script goes to the server as one simple-protocol query instead, as psql and the native engine send it.
+ */
+function wholeScripts(factory: PrismaPg): MigrationAdapterFactory {
+  const whole = (adapter: SqlDriverAdapter & { underlyingDriver(): { query(sql: string): Promise<unknown> } }) =>
+    withScripts(adapter, (script) => adapter.underlyingDriver().query(script));
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => whole(await factory.connect()),
+    connectToShadowDb: async () => whole(await factory.connectToShadowDb()),
+  };
+}
+
 function awaitScripts(adapter: SqlDriverAdapter, db: PGlite): SqlDriverAdapter {
+  return withScripts(adapter, (script) => db.exec(script));
+}
+
+/** The adapter, with `executeScript` running the whole script through `run` (errors as the engine expects). */
+function withScripts(adapter: SqlDriverAdapter, run: (script: string) => Promise<unknown>): SqlDriverAdapter {
   // Delegating explicitly (not spreading) because the adapter's methods live on its class prototype.
   return {
     provider: adapter.provider,
@@ -183,7 +204,7 @@ function awaitScripts(adapter: SqlDriverAdapter, db: PGlite): SqlDriverAdapter {
     dispose: () => adapter.dispose(),
     executeScript: async (script) => {
       try {
-        await db.exec(script);
+        await run(script);
       } catch (error) {
         throw asDriverError(error);
       }

@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     cors({
       origin: deps.env.CORS_ORIGINS.length > 0 ? deps.env.CORS_ORIGINS : false,
-      exposedHeaders: ["X-Request-Id", "Retry-After", "WWW-Authenticate"],
+      exposedHeaders: ["X-Request-Id", "Retry-After", "WWW-Authenticate", "ETag", "Idempotent-Replayed"],
       maxAge: 600,
     }),
   );

@@ -10,6 +10,7 @@ import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
 import type { ChangesService } from "../sync/changes-service.js";
 import type { ListService } from "../tasks/list-service.js";
 import type { TaskService } from "../tasks/task-service.js";
+import { ifMatchVersions, isNotModified, withETag } from "./conditional.js";
 import { withIdempotency } from "./idempotency.js";
 import { currentUser } from "./require-auth.js";
 
@@ -101,29 +102,35 @@ export function createRouter(deps: RouterDeps) {
     },
     tasks: {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),
-      create: async ({ body, res }) => ({ status: 201, body: await tasks.create(currentUser(res).id, body) }),
+      create: async ({ body, res }) => ({
+        status: 201,
+        body: withETag(res, await tasks.create(currentUser(res).id, body)),
+      }),
       // Before `get`: Express matches in registration order, and `summary` would otherwise be a task id.
       summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
       clearCompleted: async ({ query, res }) => ({
         status: 200,
         body: await tasks.clearCompleted(currentUser(res).id, query),
       }),
-      get: async ({ params, res }) => ({ status: 200, body: await tasks.get(currentUser(res).id, params.id) }),
-      update: async ({ params, body, res }) => ({
+      get: async ({ params, req, res }) => {
+        const task = withETag(res, await tasks.get(currentUser(res).id, params.id));
+        return isNotModified(req, task) ? { status: 304, body: undefined } : { status: 200, body: task };
+      },
+      update: async ({ params, body, req, res }) => ({
         status: 200,
-        body: await tasks.update(currentUser(res).id, params.id, body),
+        body: withETag(res, await tasks.update(currentUser(res).id, params.id, body, ifMatchVersions(req))),
       }),
-      delete: async ({ params, res }) => {
-        await tasks.remove(currentUser(res).id, params.id);
+      delete: async ({ params, req, res }) => {
+        await tasks.remove(currentUser(res).id, params.id, ifMatchVersions(req));
         return { status: 204, body: undefined };
       },
-      toggleComplete: async ({ params, res }) => ({
+      toggleComplete: async ({ params, req, res }) => ({
         status: 200,
-        body: await tasks.toggleComplete(currentUser(res).id, params.id),
+        body: withETag(res, await tasks.toggleComplete(currentUser(res).id, params.id, ifMatchVersions(req))),
       }),
-      move: async ({ params, body, res }) => ({
+      move: async ({ params, body, req, res }) => ({
         status: 200,
-        body: await tasks.move(currentUser(res).id, params.id, body),
+        body: withETag(res, await tasks.move(currentUser(res).id, params.id, body, ifMatchVersions(req))),
       }),
     },
     lists: {

@@ -3,9 +3,11 @@ import { generateSchema } from "@anatine/zod-openapi";
 import {
   contract,
   describeErrorStatus,
+  isIdempotentRoute,
   OPENAPI_REQUEST_COMPONENTS,
   OPENAPI_RESPONSE_COMPONENTS,
   requiresBearerToken,
+  TaskSchema,
   VALIDATION_ERROR_EXAMPLE,
 } from "@todo/contract";
 import type { AppRoute } from "@ts-rest/core";
@@ -25,7 +27,13 @@ export const OPENAPI_PATH = "/api/v1/openapi.json";
 /** The committed copy third parties generate clients from; `pnpm openapi:check` keeps it equal to the contract. */
 export const COMMITTED_DOCUMENT_FILE = join(REPO_ROOT, "docs/openapi.json");
 
-const SUCCESS_DESCRIPTIONS: Record<string, string> = { 200: "OK", 201: "Created", 202: "Accepted", 204: "No content" };
+const SUCCESS_DESCRIPTIONS: Record<string, string> = {
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No content",
+  304: "Not modified: the task still has the `If-None-Match` ETag (no body).",
+};
 
 /**
  * What a status means on this operation, from the contract's code table; on Bearer routes a 401 can only be
@@ -45,6 +53,19 @@ const retryAfter = (required: boolean): HeadersObject => ({
     schema: { type: "integer", minimum: 0 },
   },
 });
+const etag: HeadersObject = {
+  ETag: {
+    description: 'The task\'s version as a strong entity tag (`"3"`): send it as `If-Match` / `If-None-Match`.',
+    required: true,
+    schema: { type: "string" },
+  },
+};
+const replayed: HeadersObject = {
+  "Idempotent-Replayed": {
+    description: "`true` when this is the kept answer of an earlier request with the same `Idempotency-Key`.",
+    schema: { type: "string", enum: ["true"] },
+  },
+};
 const wwwAuthenticate: HeadersObject = {
   "WWW-Authenticate": {
     description: "`Bearer`, with an `error` parameter when a token was refused.",
@@ -60,7 +81,12 @@ function describeOperation(operation: OperationObject, route: AppRoute): Operati
   const bearer = requiresBearerToken(route);
   const responses: Record<string, ResponseObject> = {};
   for (const [status, response] of Object.entries(operation.responses as Record<string, ResponseObject>)) {
+    const single = route.responses[Number(status)] === TaskSchema || status === "304";
+    const idempotent = isIdempotentRoute(route);
     const headers = {
+      ...(single && etag),
+      ...(idempotent && (status === "201" || status === "422" || status === "409") && replayed),
+      ...(idempotent && status === "409" && retryAfter(false)),
       ...(status === "401" && bearer && wwwAuthenticate),
       ...(status === "429" && retryAfter(true)),
       ...(status === "503" && retryAfter(false)),
@@ -144,6 +170,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
       tags: [
         { name: "auth", description: "Accounts, sign-in and token refresh" },
         { name: "tasks", description: "The signed-in user's tasks" },
+        { name: "changes", description: "Sync: the tasks and lists changed since a cursor" },
         { name: "health", description: "Liveness and readiness probes" },
       ],
       components: {

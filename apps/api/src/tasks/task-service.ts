@@ -85,6 +85,19 @@ async function refusingForeignLists<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The versions an `If-Match` accepts (see http/conditional.ts); undefined: the write is unconditional (last write
+ * wins). Each conditional write puts them in its own WHERE clause, so the comparison and the write are one atomic
+ * statement: of concurrent writers that read the same version, exactly one succeeds.
+ */
+export type ExpectedVersions = readonly number[] | undefined;
+
+/** `version IN (...)`; an empty list (nothing can match) becomes a condition no row meets. */
+const versionIn = (expected: readonly number[]) => (expected.length > 0 ? expected : [0]);
+
+const preconditionFailed = (): AppError =>
+  new AppError("PRECONDITION_FAILED", "The task has changed since you read it (If-Match); nothing was changed");
+
 type TaskExpressions = ExpressionBuilder<Tables, "tasks">;
 
 /** The keyset condition "after the cursor" for each sort; ties go by manual order (position), then id. */
@@ -148,6 +161,18 @@ const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${
 export function createTaskService(db: Sql, limits: TaskLimits) {
   const ownTask = (ownerId: string, taskId: string) =>
     db.selectFrom("tasks").select(TASK_COLUMNS).where("id", "=", taskId).where("userId", "=", ownerId);
+
+  /** Why a conditional write changed no row: the task is not there (404), or its version did not match (412). */
+  async function noRowWritten(ownerId: string, taskId: string, expected: ExpectedVersions): Promise<AppError> {
+    if (expected === undefined) return notFound();
+    const exists = await db
+      .selectFrom("tasks")
+      .select("id")
+      .where("id", "=", taskId)
+      .where("userId", "=", ownerId)
+      .executeTakeFirst();
+    return exists ? preconditionFailed() : notFound();
+  }
 
   /** Rewrites the owner's positions evenly (same order) when keys have grown long; returns the new keys by id. */
   async function renumber(tx: Transaction<Tables>, ownerId: string): Promise<Map<string, string>> {
@@ -279,7 +304,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
       return toTaskDto(row);
     },
 
-    async update(ownerId: string, taskId: string, body: UpdateTaskBody): Promise<Task> {
+    async update(ownerId: string, taskId: string, body: UpdateTaskBody, expected?: ExpectedVersions): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
       // Absent fields stay as they are; the owner is in the WHERE clause; RETURNING keeps it one round trip.
       const changes: UpdateObject<Tables, "tasks"> = { updatedAt: sql<Date>`now()` };
@@ -299,25 +324,27 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
           .set(changes)
           .where("id", "=", taskId)
           .where("userId", "=", ownerId)
+          .$if(expected !== undefined, (q) => q.where("version", "in", versionIn(expected!)))
           .returning(TASK_COLUMNS)
           .executeTakeFirst(),
       );
-      if (!row) throw notFound();
+      if (!row) throw await noRowWritten(ownerId, taskId, expected);
       return toTaskDto(row);
     },
 
-    async remove(ownerId: string, taskId: string): Promise<void> {
+    async remove(ownerId: string, taskId: string, expected?: ExpectedVersions): Promise<void> {
       if (!isUuid(taskId)) throw notFound();
       const result = await db
         .deleteFrom("tasks")
         .where("id", "=", taskId)
         .where("userId", "=", ownerId)
+        .$if(expected !== undefined, (q) => q.where("version", "in", versionIn(expected!)))
         .executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw notFound();
+      if (result.numDeletedRows === 0n) throw await noRowWritten(ownerId, taskId, expected);
     },
 
     /** Flips `completed` in one UPDATE, so concurrent toggles never lose a flip. */
-    async toggleComplete(ownerId: string, taskId: string): Promise<Task> {
+    async toggleComplete(ownerId: string, taskId: string, expected?: ExpectedVersions): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
       const row = await db
         .updateTable("tasks")
@@ -328,9 +355,10 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
         })
         .where("id", "=", taskId)
         .where("userId", "=", ownerId)
+        .$if(expected !== undefined, (q) => q.where("version", "in", versionIn(expected!)))
         .returning(TASK_COLUMNS)
         .executeTakeFirst();
-      if (!row) throw notFound();
+      if (!row) throw await noRowWritten(ownerId, taskId, expected);
       return toTaskDto(row);
     },
 
@@ -338,19 +366,22 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
      * Places the task right after `afterId` (null: first). Under the owner's lock the neighbours cannot change, so
      * the new key lies strictly between two distinct keys: concurrent moves leave one total order.
      */
-    async move(ownerId: string, taskId: string, body: MoveTaskBody): Promise<Task> {
+    async move(ownerId: string, taskId: string, body: MoveTaskBody, expected?: ExpectedVersions): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
       const afterId = body.afterId;
       if (afterId !== null && !isUuid(afterId)) throw unknownAfter();
       const row = await db.transaction().execute(async (tx) => {
         if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+        // Locked to the end of the move: its version (If-Match) and its existence hold until the UPDATE below.
         const task = await tx
           .selectFrom("tasks")
-          .select(["id", "position"])
+          .select(["id", "position", "version"])
           .where("id", "=", taskId)
           .where("userId", "=", ownerId)
+          .forUpdate()
           .executeTakeFirst();
         if (!task) throw notFound();
+        if (expected !== undefined && !expected.includes(task.version)) throw preconditionFailed();
         if (afterId === task.id) return undefined; // after itself: where it already is
         let previous: string | null = null;
         if (afterId !== null) {

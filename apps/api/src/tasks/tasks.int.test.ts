@@ -35,7 +35,10 @@ describe("tasks CRUD", () => {
       priority: "none",
       position: expect.stringMatching(/^[0-9A-Za-z]+$/),
       completedAt: null,
+      // Retries and sync: every task starts at version 1 (its ETag).
+      version: 1,
     });
+    expect(res.headers.get("etag")).toBe('"1"');
     expect(new Date(res.body.createdAt).toISOString()).toBe(res.body.createdAt);
   });
 
