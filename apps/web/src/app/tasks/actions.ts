@@ -1,7 +1,7 @@
 "use server";
 
 import type { Task, TaskPage } from "@todo/client";
-import { CreateTaskBodySchema, ListBodySchema, type TaskList, taskETag, UpdateTaskBodySchema } from "@todo/contract";
+import { CreateTaskBodySchema, ListBodySchema, type TaskList, UpdateTaskBodySchema } from "@todo/contract";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -67,8 +67,7 @@ async function changedElsewhere(id: string): Promise<ActionResult<never>> {
 }
 
 /** If-Match with the version the page showed (the API answers 412 if the task changed since). */
-const ifMatch = (version: z.SafeParseReturnType<unknown, number>) =>
-  version.success ? { extraHeaders: { "if-match": taskETag(version.data) } } : {};
+const ifMatch = (version: z.SafeParseReturnType<unknown, number>) => (version.success ? { ifMatch: version.data } : {});
 
 const emptyToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);

@@ -7,7 +7,7 @@ import { TimeZoneCookie } from "@/components/time-zone-cookie";
 import { messageForStatus } from "@/lib/api-messages";
 import { apiWith, requireSession } from "@/lib/server-session";
 import { TIME_ZONE_COOKIE, todayIn, validTimeZone } from "@/lib/today";
-import { deleteList } from "./actions";
+import { DeleteList } from "./delete-list";
 import { listQuery, PAGE_SIZE, parseView, viewHref } from "./filters";
 import { ListsNav } from "./lists-nav";
 import { SearchBar } from "./search-bar";
@@ -75,12 +75,11 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
           <div className="title-row">
             <h1>{heading}</h1>
             {current && (
-              <form action={deleteList}>
-                <input type="hidden" name="listId" value={current.id} />
-                <button type="submit" className="quiet danger" aria-label={`Delete list ${current.name}`}>
-                  Delete list
-                </button>
-              </form>
+              <DeleteList
+                id={current.id}
+                name={current.name}
+                taskCount={current.activeCount + current.completedCount}
+              />
             )}
           </div>
           <p className="counts">

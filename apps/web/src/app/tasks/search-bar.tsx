@@ -1,14 +1,27 @@
 "use client";
 
-import Form from "next/form";
-import { useRef } from "react";
-import { SORT_LABELS, SORTS, type View } from "./filters";
+import { useRouter } from "next/navigation";
+import type { FormEvent } from "react";
+import { SORT_LABELS, SORTS, type Sort, type View, viewHref } from "./filters";
 
-/** "Search tasks" and "Sort by": a plain GET form (works before JavaScript loads); the sort applies on change. */
+/**
+ * "Search tasks" and "Sort by": a plain GET form before the JavaScript loads; afterwards the same form goes to
+ * the view's own address (only what differs from the defaults), and a new sort applies as soon as it is chosen.
+ */
 export function SearchBar({ view }: { view: View }) {
-  const form = useRef<HTMLFormElement>(null);
+  const router = useRouter();
+  const go = (form: HTMLFormElement, change: Partial<View> = {}) => {
+    const data = new FormData(form);
+    const q = String(data.get("q") ?? "").trim();
+    const sort = String(data.get("sort") ?? "manual") as Sort;
+    router.push(viewHref(view, { q, sort: SORTS.includes(sort) ? sort : "manual", ...change }));
+  };
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    go(event.currentTarget);
+  };
   return (
-    <Form action="/tasks" ref={form} role="search" aria-label="Tasks" className="search-bar">
+    <form action="/tasks" method="get" aria-label="Search and sort tasks" className="search-bar" onSubmit={submit}>
       {view.list && <input type="hidden" name="list" value={view.list} />}
       {view.filter !== "all" && <input type="hidden" name="filter" value={view.filter} />}
       <div className="search-field">
@@ -28,7 +41,13 @@ export function SearchBar({ view }: { view: View }) {
       </div>
       <div className="sort-field">
         <label htmlFor="sort">Sort by</label>
-        <select id="sort" name="sort" defaultValue={view.sort} onChange={() => form.current?.requestSubmit()}>
+        <select
+          id="sort"
+          name="sort"
+          defaultValue={view.sort}
+          key={view.sort}
+          onChange={(event) => event.currentTarget.form && go(event.currentTarget.form)}
+        >
           {SORTS.map((s) => (
             <option key={s} value={s}>
               {SORT_LABELS[s]}
@@ -39,6 +58,6 @@ export function SearchBar({ view }: { view: View }) {
       <button type="submit" className="secondary">
         Search
       </button>
-    </Form>
+    </form>
   );
 }
