@@ -1,5 +1,5 @@
 /** The cookie in which the browser tells the server its time zone (an IANA name; not a secret). */
-export const TIME_ZONE_COOKIE = "todo_tz";
+export const TIME_ZONE_COOKIE = "tz";
 
 /** A valid IANA time zone name, or null. */
 export function validTimeZone(value: string | null | undefined): string | null {
