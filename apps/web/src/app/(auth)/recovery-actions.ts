@@ -12,6 +12,7 @@ import {
   UNEXPECTED_MESSAGE,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
+import { asForm } from "@/lib/form-input";
 import { onBehalfFetch } from "@/lib/forward";
 import { saveSession } from "@/lib/server-session";
 
@@ -40,7 +41,8 @@ const text = (form: FormData, name: string) => {
 };
 
 /** "Send reset link": the API answers 202 whether or not the address has an account, and so does this page. */
-export async function requestPasswordReset(_previous: ForgotState, form: FormData): Promise<ForgotState> {
+export async function requestPasswordReset(_previous: ForgotState, input: FormData): Promise<ForgotState> {
+  const form = asForm(input);
   const email = text(form, "email");
   const parsed = PasswordResetRequestBodySchema.safeParse({ email });
   if (!parsed.success)
@@ -64,7 +66,8 @@ export async function requestPasswordReset(_previous: ForgotState, form: FormDat
 }
 
 /** "Set new password": the token from the mailed link and the new password; on success the person is signed in. */
-export async function confirmPasswordReset(_previous: ResetState, form: FormData): Promise<ResetState> {
+export async function confirmPasswordReset(_previous: ResetState, input: FormData): Promise<ResetState> {
+  const form = asForm(input);
   const token = text(form, "token");
   const password = text(form, "password");
   if (!token || token.length > 512) return { fieldErrors: {}, formError: null, badLink: true };

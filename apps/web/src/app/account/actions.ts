@@ -11,6 +11,7 @@ import {
   messageForStatus,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
+import { asForm } from "@/lib/form-input";
 import { dropSession, withSession } from "@/lib/server-session";
 
 export interface FormState {
@@ -46,7 +47,8 @@ async function call<R extends { status: number; headers: Headers; body: unknown 
   }
 }
 
-export async function changePassword(_previous: FormState, form: FormData): Promise<FormState> {
+export async function changePassword(_previous: FormState, input: FormData): Promise<FormState> {
+  const form = asForm(input);
   const parsed = ChangePasswordBodySchema.safeParse({
     currentPassword: text(form, "currentPassword"),
     newPassword: text(form, "newPassword"),
@@ -79,7 +81,8 @@ export async function signOutOtherSessions(_previous: FormState, _form: FormData
 
 const SessionIdSchema = z.string().min(1).max(128);
 
-export async function endSession(_previous: FormState, form: FormData): Promise<FormState> {
+export async function endSession(_previous: FormState, input: FormData): Promise<FormState> {
+  const form = asForm(input);
   const id = SessionIdSchema.safeParse(form.get("sessionId"));
   if (!id.success) return fail("That session has already ended.");
   const res = await call((api) => api.account.endSignIn({ params: { id: id.data } }));
@@ -91,7 +94,8 @@ export async function endSession(_previous: FormState, form: FormData): Promise<
   return fail(messageForStatus(res.status, res.headers));
 }
 
-export async function deleteAccount(_previous: FormState, form: FormData): Promise<FormState> {
+export async function deleteAccount(_previous: FormState, input: FormData): Promise<FormState> {
+  const form = asForm(input);
   const password = text(form, "password");
   const errors: FieldErrors = {};
   if (!password) errors.password = ["Enter your password to confirm."];

@@ -12,6 +12,7 @@ import {
   messageForStatus,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
+import { asForm, asRecord } from "@/lib/form-input";
 import { safeNextPath } from "@/lib/safe-next-path";
 import { withSession } from "@/lib/server-session";
 import { listQuery, PAGE_SIZE, parseView } from "./filters";
@@ -80,7 +81,8 @@ export interface TaskInput {
   priority?: unknown;
 }
 
-export async function createTask(input: TaskInput): Promise<ActionResult<Task>> {
+export async function createTask(raw: TaskInput): Promise<ActionResult<Task>> {
+  const input = asRecord(raw);
   const parsed = CreateTaskBodySchema.safeParse({
     title: input.title,
     description: emptyToUndefined(input.description),
@@ -95,7 +97,8 @@ export async function createTask(input: TaskInput): Promise<ActionResult<Task>> 
   );
 }
 
-export async function updateTask(id: unknown, version: unknown, input: TaskInput): Promise<ActionResult<Task>> {
+export async function updateTask(id: unknown, version: unknown, raw: TaskInput): Promise<ActionResult<Task>> {
+  const input = asRecord(raw);
   const taskId = TaskIdSchema.safeParse(id);
   if (!taskId.success) return failure("This task no longer exists.", true);
   const shown = VersionSchema.safeParse(version);
@@ -214,8 +217,8 @@ export interface ListFormState {
 }
 
 /** "Add list" (a form post: works before the page's JavaScript has loaded); goes to the new list. */
-export async function createList(_previous: ListFormState, form: FormData): Promise<ListFormState> {
-  const raw = form.get("name");
+export async function createList(_previous: ListFormState, input: FormData): Promise<ListFormState> {
+  const raw = asForm(input).get("name");
   const name = typeof raw === "string" ? raw : "";
   const parsed = ListBodySchema.safeParse({ name });
   if (!parsed.success) return { name, fieldErrors: issuesToFieldErrors(parsed.error.issues), formError: null };
@@ -244,8 +247,8 @@ export async function createList(_previous: ListFormState, form: FormData): Prom
 }
 
 /** "Delete list": the list and its tasks, in one step on the API. */
-export async function deleteList(form: FormData): Promise<void> {
-  const id = ListIdSchema.safeParse(form.get("listId"));
+export async function deleteList(input: FormData): Promise<void> {
+  const id = ListIdSchema.safeParse(asForm(input).get("listId"));
   if (id.success) {
     await attempt(
       (api, userId) => api.lists.delete({ params: { userId, listId: id.data } }),
@@ -262,7 +265,8 @@ export async function deleteList(form: FormData): Promise<void> {
  * The task page's forms before its JavaScript has loaded: each posts here with an `intent`, and the page is shown
  * again. Once the page is interactive, the same forms call the functions above and update in place.
  */
-export async function submitTaskForm(form: FormData): Promise<void> {
+export async function submitTaskForm(input: FormData): Promise<void> {
+  const form = asForm(input);
   const field = (name: string) => {
     const v = form.get(name);
     return typeof v === "string" ? v : undefined;
