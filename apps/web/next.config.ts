@@ -25,6 +25,15 @@ const config: NextConfig = {
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
         ],
       },
+      {
+        // The password reset link's token is in this page's address: no Referer carries it to any other site
+        // (or to this one's other pages), and no cache keeps the page. Later entries win for the same header.
+        source: "/reset-password",
+        headers: [
+          { key: "Referrer-Policy", value: "no-referrer" },
+          { key: "Cache-Control", value: "no-store" },
+        ],
+      },
     ];
   },
 };

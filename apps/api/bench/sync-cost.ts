@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openMigratedDatabase } from "../src/db/migrated-database.js";
 import { createLogger } from "../src/lib/logger.js";
-import { spawnApi } from "../test/api-process.js";
+import { spawnApi } from "@todo/test-kit";
 import { type LoadResult, type RequestSpec, runLoad } from "./load.js";
 
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";

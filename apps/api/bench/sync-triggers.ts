@@ -75,7 +75,8 @@ try {
     const plan = (
       rows[0] as { "QUERY PLAN": { "Execution Time": number; Triggers?: { "Trigger Name": string; Time: number }[] }[] }
     )["QUERY PLAN"][0]!;
-    const entry = (explained[statement] ??= { trigger: 0, total: 0 });
+    explained[statement] ??= { trigger: 0, total: 0 };
+    const entry = explained[statement];
     // Only ours (tasks_sync_*), not the foreign-key checks, which are triggers too.
     entry.trigger += (plan.Triggers ?? [])
       .filter((t) => t["Trigger Name"].startsWith("tasks_sync"))

@@ -47,6 +47,17 @@ describe.skipIf(!hasChromium)("accessibility (axe-core) of every page, at deskto
       await page.goto(`${webUrl}/sign-in?ended=1`);
       await expectNoSeriousViolations(page, tag("sign-in"));
 
+      await page.goto(`${webUrl}/forgot-password`);
+      await page.getByLabel("Email", { exact: true }).fill("someone@example.com");
+      await page.getByRole("button", { name: "Send reset link" }).click();
+      await page.getByRole("status").waitFor();
+      await expectNoSeriousViolations(page, tag("forgot-password"));
+      await page.goto(`${webUrl}/reset-password?token=not-a-real-token`);
+      await page.getByLabel("New password", { exact: true }).fill("short");
+      await page.getByRole("button", { name: "Set new password" }).click();
+      await page.locator("#password-error").waitFor();
+      await expectNoSeriousViolations(page, tag("reset-password"));
+
       await page.goto(`${webUrl}/sign-up`);
       await page.getByLabel("Email", { exact: true }).fill("not an email");
       await page.getByLabel("Password", { exact: true }).fill("short");
@@ -56,9 +67,24 @@ describe.skipIf(!hasChromium)("accessibility (axe-core) of every page, at deskto
 
       const tasks = await signUp(context, webUrl);
       await expectNoSeriousViolations(tasks, tag("tasks-empty"));
+      await tasks.getByLabel("List name", { exact: true }).fill("Groceries");
+      await tasks.getByRole("button", { name: "Add list", exact: true }).click();
+      await tasks.getByRole("heading", { level: 1, name: "Groceries" }).waitFor();
+      await tasks.getByLabel("List name", { exact: true }).fill("Work");
+      await tasks.getByRole("button", { name: "Add list", exact: true }).click();
+      await tasks.getByRole("heading", { level: 1, name: "Work" }).waitFor();
+      await tasks.getByRole("link", { name: "All tasks", exact: true }).click();
+      await tasks.getByRole("heading", { level: 1, name: "All tasks" }).waitFor();
       await addTask(tasks, "Buy milk", "Two litres");
+      await tasks.getByLabel("List", { exact: true }).selectOption({ label: "Work" });
+      await tasks.getByLabel("Due date", { exact: true }).fill("2020-01-31");
+      await tasks.getByLabel("Priority", { exact: true }).selectOption({ label: "High" });
+      await addTask(tasks, "Send the quarterly report");
+      await tasks.getByLabel("List", { exact: true }).selectOption({ label: "Groceries" });
+      await tasks.getByLabel("Due date", { exact: true }).fill("2099-06-01");
       await addTask(tasks, "Book the dentist");
       await tasks.getByRole("checkbox", { name: "Buy milk", exact: true }).check();
+      await tasks.getByText("1 completed task").waitFor();
       await expectNoSeriousViolations(tasks, tag("tasks"));
       await tasks.getByRole("button", { name: "Edit Book the dentist", exact: true }).click();
       await tasks.getByRole("form", { name: "Editing Book the dentist" }).waitFor();
@@ -70,11 +96,29 @@ describe.skipIf(!hasChromium)("accessibility (axe-core) of every page, at deskto
 
       await tasks.goto(`${webUrl}/tasks?filter=completed`);
       await expectNoSeriousViolations(tasks, tag("tasks-completed"));
+      await tasks.goto(`${webUrl}/tasks?q=report&sort=due`);
+      await tasks.getByRole("checkbox", { name: "Send the quarterly report", exact: true }).waitFor();
+      await expectNoSeriousViolations(tasks, tag("tasks-search"));
+      await tasks.getByRole("link", { name: "Work", exact: true }).click();
+      await tasks.getByRole("heading", { level: 1, name: "Work" }).waitFor();
+      await tasks.getByRole("button", { name: "Delete list", exact: true }).click();
+      await tasks.getByRole("form", { name: "Delete list Work" }).waitFor();
+      await expectNoSeriousViolations(tasks, tag("tasks-list"));
+      await tasks.getByRole("link", { name: "Account", exact: true }).click();
+      await tasks.getByRole("heading", { level: 1, name: "Account" }).waitFor();
+      await expectNoSeriousViolations(tasks, tag("account"));
+      await tasks.getByRole("button", { name: "Change password", exact: true }).click();
+      await tasks.locator("#current-password-error").waitFor();
+      await expectNoSeriousViolations(tasks, tag("account-errors"));
+      await tasks.getByRole("link", { name: "Delete account", exact: true }).click();
+      await tasks.getByRole("button", { name: "Delete account", exact: true }).click();
+      await tasks.locator("#confirm-delete-error").waitFor();
+      await expectNoSeriousViolations(tasks, tag("delete-account"));
       await tasks.goto(`${webUrl}/unavailable`);
       await expectNoSeriousViolations(tasks, tag("unavailable"));
       await tasks.goto(`${webUrl}/no-such-page`);
       await expectNoSeriousViolations(tasks, tag("not-found"));
       await context.close();
-    });
+    }, 180_000); // a dozen pages, each scanned by axe: minutes on a loaded machine
   }
 });

@@ -23,7 +23,7 @@ export const API_TEST_ENV: Record<string, string> = {
   TRUST_PROXY: "loopback",
 };
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -43,7 +43,8 @@ export interface WebServer {
 
 /** The production build on the production server, as `pnpm start:web` runs it, talking to the API at `apiUrl`. */
 export async function startWeb(apiUrl: string, webEnv: Record<string, string> = {}): Promise<WebServer> {
-  const port = await freePort();
+  // A caller that must know the address before the web app starts (the API's APP_URL) picks the port itself.
+  const port = webEnv.WEB_PORT ? Number(webEnv.WEB_PORT) : await freePort();
   const child: ChildProcess = spawn(process.execPath, [TSX_CLI, "scripts/web.ts", "start"], {
     cwd: WEB_DIR,
     // PORT is the API's variable: set here to prove the web app ignores it.

@@ -14,8 +14,8 @@ import {
   UNEXPECTED_MESSAGE,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
-import { forwardingFetch } from "@/lib/client-address";
-import { clientAddress, dropSession, readSession, saveSession } from "@/lib/server-session";
+import { onBehalfFetch } from "@/lib/forward";
+import { dropSession, readSession, saveSession } from "@/lib/server-session";
 import { DEVICE_COOKIE, writeDeviceCookie } from "@/lib/session-cookies";
 
 export interface AuthFormState {
@@ -24,12 +24,13 @@ export interface AuthFormState {
   formError: string | null;
 }
 
-// The login and registration limits are per client address: the API is told whose attempt this is.
+// The login and registration limits are per client address, and the API records the sign-in's device: it is
+// told whose attempt this is.
 const client = async () =>
   createTodoClient({
     baseUrl: webEnv().TODO_API_URL,
     autoRefresh: false,
-    fetch: forwardingFetch(await clientAddress()),
+    fetch: await onBehalfFetch(),
   });
 
 /** The form's fields; anything but a form (a hostile call) reads as an empty one, which the schemas refuse. */

@@ -48,7 +48,10 @@ export function AuthForm({ mode, action, notice }: AuthFormProps) {
         <FieldError id="email-error" messages={emailError} />
       </div>
       <div className="field">
-        <label htmlFor="password">Password</label>
+        <div className="label-row spread">
+          <label htmlFor="password">Password</label>
+          {!signUp && <Link href="/forgot-password">Forgot password?</Link>}
+        </div>
         <input
           id="password"
           name="password"
