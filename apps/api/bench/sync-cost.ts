@@ -4,10 +4,10 @@
 // conditional headers (ETags are always on). Variants alternate in short rounds, seconds apart, so a loaded
 // machine affects both alike; the ratio is the figure that survives. BCRYPT_COST is 4: no route here hashes.
 import { randomBytes } from "node:crypto";
+import { spawnApi } from "@todo/test-kit";
 import pg from "pg";
 import { openMigratedDatabase } from "../src/db/migrated-database.js";
 import { createLogger } from "../src/lib/logger.js";
-import { spawnApi } from "@todo/test-kit";
 import { type LoadResult, type RequestSpec, runLoad } from "./load.js";
 
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
