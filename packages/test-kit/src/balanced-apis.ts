@@ -3,7 +3,8 @@
 // api-process.ts only, so it moves into a test kit with them.
 
 import { type Haproxy, serverName, startHaproxy } from "./haproxy.js";
-import { freePort, type PgBouncer, startPgBouncer } from "./pgbouncer.js";
+import { type PgBouncer, startPgBouncer } from "./pgbouncer.js";
+import { freePort } from "./ports.js";
 import { type ApiProcess, spawnApi } from "./process.js";
 
 export interface BalancedApis {

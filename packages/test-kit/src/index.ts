@@ -15,6 +15,7 @@ export * from "./databases.js";
 export * from "./haproxy.js";
 export * from "./locks.js";
 export * from "./pgbouncer.js";
+export * from "./ports.js";
 export * from "./process.js";
 export * from "./prometheus.js";
 export * from "./smtp-peer.js";
