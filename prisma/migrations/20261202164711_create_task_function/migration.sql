@@ -75,7 +75,9 @@ BEGIN
   END IF;
   -- "a" and "Z" head two-character integers, each head further out one more character.
   integer_length := CASE WHEN head < 26 THEN 27 - head ELSE head - 24 END;
-  IF integer_length > length(key) THEN
+  -- As the library validates: the integer part is all there, the smallest integer and a trailing zero are not keys.
+  IF integer_length > length(key) OR key = 'A' || repeat('0', 26)
+    OR (length(key) > integer_length AND right(key, 1) = '0') THEN
     RETURN NULL;
   END IF;
   FOR i IN REVERSE integer_length..2 LOOP
