@@ -6,6 +6,7 @@ export interface RequestSpec {
   path: string;
   token?: string;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -68,6 +69,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
               headers: {
                 ...(spec.token && { authorization: `Bearer ${spec.token}` }),
                 ...(spec.body !== undefined && { "content-type": "application/json" }),
+                ...spec.headers,
               },
               body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
             };

@@ -9,7 +9,17 @@ export const API_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO_ROOT = join(API_DIR, "../..");
 export const DOC = join(REPO_ROOT, "docs/performance.md");
 
-export type Scenario = "list" | "get" | "create" | "update" | "toggle" | "delete" | "login" | "mixed" | BigListScenario;
+export type Scenario =
+  | "list"
+  | "get"
+  | "create"
+  | "create-keyed"
+  | "update"
+  | "toggle"
+  | "delete"
+  | "login"
+  | "mixed"
+  | BigListScenario;
 /** The list route on one user's 10,000 tasks: each sort, and a search. */
 export const BIG_LIST_QUERIES = {
   "10k:manual": "sort=manual",
@@ -20,10 +30,12 @@ export const BIG_LIST_QUERIES = {
   "10k:q": "q=item%2012",
 } as const;
 export type BigListScenario = keyof typeof BIG_LIST_QUERIES;
+/** `create-keyed`: the create route with an Idempotency-Key of its own per request (what @todo/client sends). */
 export const TASK_SCENARIOS: Scenario[] = [
   "list",
   "get",
   "create",
+  "create-keyed",
   "update",
   "toggle",
   "delete",

@@ -37,6 +37,17 @@ export function requestsFor(scenario: Scenario, f: Fixture, deletable: string[])
           body: { title: `Benchmark task ${i}`, description: "Created under load" },
         };
       };
+    case "create-keyed":
+      return () => {
+        const writer = cycle(f.writers);
+        return {
+          method: "POST",
+          path: `/api/v1/${writer.id}/tasks`,
+          token: writer.token,
+          body: { title: `Benchmark task ${i}`, description: "Created under load" },
+          headers: { "idempotency-key": `bench-${process.pid}-${i++}` },
+        };
+      };
     case "update":
       return () => ({
         method: "PUT",

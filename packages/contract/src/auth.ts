@@ -77,11 +77,6 @@ export const SessionTokensSchema = z.object({
   deviceToken: z.string().optional(),
 });
 export type SessionTokens = z.infer<typeof SessionTokensSchema>;
-/**
- * @deprecated The old name of `SessionTokensSchema`: "session" also meant a sign-in and the web app's cookies.
- * Kept only until apps/web moves to the new name; remove it then.
- */
-export const SessionSchema = SessionTokensSchema;
 
 export const MeResponseSchema = z.object({ user: UserSchema });
 export type MeResponse = z.infer<typeof MeResponseSchema>;

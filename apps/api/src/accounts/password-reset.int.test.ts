@@ -228,9 +228,10 @@ describe("the answer never waits for the mail server", () => {
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       // Generous bounds for a loaded machine: each answer far below the mail server's 5 s, and no systematic gap.
       expect(Math.max(...timings.known, ...timings.unknown)).toBeLessThan(2_500);
-      expect(Math.abs(median(timings.known) - median(timings.unknown))).toBeLessThan(
-        Math.max(50, median(timings.unknown)),
-      );
+      // (The guarantee itself is structural: nothing account-specific runs before the answer. On a shared machine
+      // a timing test can only catch a gross gap, such as a mail or a bcrypt on one side.)
+      const gap = Math.abs(median(timings.known) - median(timings.unknown));
+      expect(gap, JSON.stringify(timings)).toBeLessThan(Math.max(250, median(timings.unknown)));
       expect(smtp.mailsTo(user.email)).toHaveLength(0);
       await smtp.waitForMail(user.email, 15_000);
     } finally {

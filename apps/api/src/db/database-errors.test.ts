@@ -30,6 +30,8 @@ describe("isDatabaseUnavailable", () => {
     ["too many connections", prismaError("P2037", { kind: "TooManyConnections", cause: "sorry" })],
     ["a statement timeout", postgresError("57014", "canceling statement due to statement timeout")],
     ["a lock timeout", postgresError("55P03", "canceling statement due to lock timeout")],
+    ["a deadlock PostgreSQL broke by aborting this transaction", postgresError("40P01", "deadlock detected")],
+    ["a serialization failure", postgresError("40001", "could not serialize access due to concurrent update")],
     ["a terminated backend", postgresError("57P01", "terminating connection due to administrator command")],
     ["a server starting up", postgresError("57P03", "the database system is starting up")],
   ])("recognises %s", (_, err) => {

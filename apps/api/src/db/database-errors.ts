@@ -26,8 +26,10 @@ const UNAVAILABLE_NODE_CODES = new Set([
 // SQLSTATEs: 08 connection exceptions, 53 insufficient resources (too many connections, out of memory, disk
 // full), 57P01-03 shutdown / crash recovery / cannot connect now. Also 57014 (statement timeout) and 55P03
 // (lock timeout): the query was fine but the database could not answer within our bounds, a transient
-// condition on our side, so the caller gets the retryable 503 rather than a 500 that reads like a bug.
-const UNAVAILABLE_SQLSTATE = /^(08...|53...|57P0[1-3]|57014|55P03)$/;
+// condition on our side, so the caller gets the retryable 503 rather than a 500 that reads like a bug. Likewise
+// 40001 (serialization failure) and 40P01 (deadlock detected, e.g. an account deletion racing a write of the same
+// account's rows): PostgreSQL aborted one of two transactions, and a retry succeeds.
+const UNAVAILABLE_SQLSTATE = /^(08...|53...|57P0[1-3]|57014|55P03|40001|40P01)$/;
 // Prisma: can't reach server, timed out, server closed connection, pool timeout.
 const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 const UNAVAILABLE_ADAPTER_KINDS = new Set([

@@ -93,12 +93,12 @@ describe.runIf(onPglite)("drift check", () => {
     const dir = await mkdtemp(join(tmpdir(), "schema-drift-"));
     try {
       const schema = await readFile(paths.schemaPath, "utf8");
-      const edited = schema.replace("  title       String", "  rank        Int      @default(0)\n  title       String");
+      const edited = schema.replace("  title       String", "  effort      Int      @default(0)\n  title       String");
       expect(edited).not.toBe(schema);
       const schemaPath = join(dir, "schema.prisma");
       await writeFile(schemaPath, edited);
       const sql = await diffMigrationsToSchema({ migrationsDir: paths.migrationsDir, schemaPath });
-      expect(sql).toMatch(/ALTER TABLE "tasks" ADD COLUMN\s+"rank" INTEGER NOT NULL DEFAULT 0;/);
+      expect(sql).toMatch(/ALTER TABLE "tasks" ADD COLUMN\s+"effort" INTEGER NOT NULL DEFAULT 0;/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

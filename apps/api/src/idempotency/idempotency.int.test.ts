@@ -184,3 +184,39 @@ describe("Idempotency-Key on POST /tasks", () => {
     expect(left[0]?.n).toBe(0);
   });
 });
+
+describe("Idempotency-Key on POST /lists", () => {
+  it("replays a list create, creating one list even when 20 race with one key; a kept 409 replays too", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => create(user, { name: "Groceries" }, key, "lists")),
+    );
+    for (const r of results) expect([201, 409]).toContain(r.status);
+    const created = results.filter((r) => r.status === 201);
+    expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+    const again = await create(user, { name: "Groceries" }, key, "lists");
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const lists = await app.request(`/api/v1/${user.id}/lists`, { token: user.accessToken });
+    expect(lists.body.items).toHaveLength(1);
+
+    // A create the service refused (the name is taken) is an answer too: replayed with its status and body.
+    const otherKey = randomUUID();
+    const taken = await create(user, { name: "groceries" }, otherKey, "lists");
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe("LIST_NAME_TAKEN");
+    const replayed = await create(user, { name: "groceries" }, otherKey, "lists");
+    expect([replayed.status, replayed.text]).toEqual([409, taken.text]);
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("the same key on the tasks route and the lists route is another request: 422", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    expect((await create(user, { title: "t" }, key)).status).toBe(201);
+    const other = await create(user, { name: "t" }, key, "lists");
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+  });
+});

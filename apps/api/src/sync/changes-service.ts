@@ -39,12 +39,11 @@ const toListDto = (row: ListRow): SyncList => ({
 });
 
 /**
- * The changes feed. Every write to a user's tasks and lists takes the next number of the user's change counter
- * in its own transaction (triggers; see the sync migration), and holds the counter row's lock until it commits:
- * the user's changes therefore commit in number order. The feed first reads the counter's committed value
- * `high`; every change numbered up to `high` has committed by then, so reading `(position, high]` afterwards
- * sees all of them, and the next cursor can start at `high` (or at the last change of a full page) without
- * skipping anything. A row changed again meanwhile moves past `high` and comes in a later page: a change may
+ * The changes feed. Every write to a user's tasks and lists locks the user's sync row and then takes a change
+ * number (triggers; see the sync migrations), holding the lock until it commits: the user's changes therefore
+ * commit in number order. The feed first reads `high`, the highest number committed; every change numbered up to
+ * `high` has committed by then, so reading `(position, high]` afterwards sees all of them, and the next cursor
+ * can start at `high` (or at the last change of a full page) without skipping anything. A row changed again meanwhile moves past `high` and comes in a later page: a change may
  * arrive twice, never not at all.
  */
 export function createChangesService(db: Sql) {
@@ -53,15 +52,20 @@ export function createChangesService(db: Sql) {
       const given = query.cursor === undefined ? undefined : decodeSyncCursor(query.cursor);
       if (query.cursor !== undefined && !given) throw invalidCursor();
 
-      // bigint columns travel as text (pg's default) and are compared as BigInt here.
-      const counter = (
-        await sql<{ seq: string; prunedSeq: string }>`
-          SELECT seq::text AS seq, pruned_seq::text AS "prunedSeq" FROM sync_counters WHERE user_id = ${ownerId}`.execute(
-          db,
-        )
+      // The highest change number committed for this user: a row's, a tombstone's, or a purged tombstone's. One
+      // statement (one snapshot), three index probes. bigint travels as text and is compared as BigInt here.
+      const bounds = (
+        await sql<{ high: string | null; pruned: string | null }>`
+          SELECT GREATEST(
+            (SELECT max(change_seq) FROM tasks WHERE user_id = ${ownerId}),
+            (SELECT max(change_seq) FROM lists WHERE user_id = ${ownerId}),
+            (SELECT max(change_seq) FROM sync_tombstones WHERE user_id = ${ownerId}),
+            (SELECT pruned_seq FROM sync_counters WHERE user_id = ${ownerId})
+          )::text AS high,
+          (SELECT pruned_seq FROM sync_counters WHERE user_id = ${ownerId})::text AS pruned`.execute(db)
       ).rows[0];
-      const high = BigInt(counter?.seq ?? 0);
-      const pruned = BigInt(counter?.prunedSeq ?? 0);
+      const high = BigInt(bounds?.high ?? 0);
+      const pruned = BigInt(bounds?.pruned ?? 0);
 
       // From scratch: everything there is, and only the deletions that happen from now on.
       const cursor: SyncCursor = given ?? { position: 0n, floor: high };

@@ -1,7 +1,7 @@
 "use server";
 
 import { createTodoClient, memoryTokenStore, type TodoClient } from "@todo/client";
-import { LoginBodySchema, RegisterBodySchema, SessionSchema } from "@todo/contract";
+import { LoginBodySchema, RegisterBodySchema, SessionTokensSchema } from "@todo/contract";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { webEnv } from "@/env";
@@ -68,7 +68,7 @@ async function authenticate(kind: "login" | "register", form: unknown): Promise<
     case 200:
     case 201: {
       // Login answers 200 and registration 201, both with a session body (checked: the union cannot tell).
-      const session = SessionSchema.safeParse(res.body);
+      const session = SessionTokensSchema.safeParse(res.body);
       if (!session.success) return failed(input.email, {}, UNEXPECTED_MESSAGE);
       await saveSession(session.data);
       if (session.data.deviceToken) writeDeviceCookie(jar, session.data.deviceToken);
