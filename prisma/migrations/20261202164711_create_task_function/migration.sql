@@ -3,55 +3,44 @@ ALTER TABLE "sync_counters" ADD COLUMN     "task_count" INTEGER NOT NULL DEFAULT
 
 -- ---------------------------------------------------------------------------------------------------------
 -- Creating a task in one call (docs/organising-tasks.md, docs/performance.md). Written by hand below Prisma's
--- part. The quota counts from `task_count`, kept by the task triggers on the owner's change counter row: that
--- row is already written (and locked) by every task insert and delete, so the count costs no extra lock and
--- stays right for every writer (create, delete, clear completed, a list's cascade, any SQL).
+-- part. The quota reads `task_count`, each user's number of tasks, from the user's sync lock row: statement
+-- triggers keep it right for every statement that inserts or deletes tasks, whoever runs it (create, delete,
+-- clear completed, a list's cascade, any SQL). Per statement, not per row: the row is written once however many
+-- tasks a statement touches (see the sync_lock_only migration for why a row rewritten per row costs O(n²)). By
+-- then the sync triggers of the statement's rows hold the row's lock, so the count takes no new lock either.
+-- (TRUNCATE fires no delete trigger: truncate sync_counters with tasks.)
 -- ---------------------------------------------------------------------------------------------------------
 
+INSERT INTO "sync_counters" ("user_id")
+SELECT DISTINCT "user_id" FROM "tasks"
+ON CONFLICT ("user_id") DO NOTHING;
 UPDATE "sync_counters" AS c SET "task_count" = n.count
 FROM (SELECT "user_id", count(*)::INTEGER AS count FROM "tasks" GROUP BY "user_id") AS n
 WHERE c."user_id" = n."user_id";
-INSERT INTO "sync_counters" ("user_id", "seq", "task_count")
-SELECT "user_id", 0, count(*)::INTEGER FROM "tasks" GROUP BY "user_id"
-ON CONFLICT ("user_id") DO NOTHING;
 
--- The next change number of a user, adding `task_delta` to the user's task count in the same row write.
-CREATE FUNCTION "sync_next_seq"(owner VARCHAR, task_delta INTEGER) RETURNS BIGINT LANGUAGE sql AS $$
-  INSERT INTO "sync_counters" AS c ("user_id", "seq", "task_count") VALUES (owner, 1, GREATEST(task_delta, 0))
-  ON CONFLICT ("user_id") DO UPDATE SET "seq" = c."seq" + 1, "task_count" = c."task_count" + task_delta
-  RETURNING c."seq"
-$$;
-
--- As in the sync migration; an insert also counts the task.
-CREATE OR REPLACE FUNCTION "sync_tasks_before_write"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION "tasks_count_inserted"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    NEW."version" := 1;
-    PERFORM 1 FROM "users" WHERE "id" = NEW."user_id" FOR KEY SHARE;
-  ELSE
-    NEW."version" := OLD."version" + 1;
-  END IF;
-  IF NEW."list_id" IS NOT NULL AND (TG_OP = 'INSERT' OR NEW."list_id" IS DISTINCT FROM OLD."list_id") THEN
-    PERFORM 1 FROM "lists" WHERE "id" = NEW."list_id" AND "user_id" = NEW."user_id" FOR KEY SHARE;
-  END IF;
-  NEW."change_seq" := "sync_next_seq"(NEW."user_id", CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE 0 END);
-  RETURN NEW;
-END
-$$;
-
--- As in the sync migration; a deleted task is also uncounted (unless the account itself is going).
-CREATE OR REPLACE FUNCTION "sync_after_delete"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM 1 FROM "users" WHERE "id" = OLD."user_id";
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  INSERT INTO "sync_tombstones" ("user_id", "change_seq", "kind", "entity_id")
-  VALUES (OLD."user_id", "sync_next_seq"(OLD."user_id", CASE WHEN TG_ARGV[0] = 'task' THEN -1 ELSE 0 END),
-    TG_ARGV[0], OLD."id");
+  UPDATE "sync_counters" AS c SET "task_count" = c."task_count" + n.count
+  FROM (SELECT "user_id", count(*)::INTEGER AS count FROM "inserted_tasks" GROUP BY "user_id") AS n
+  WHERE c."user_id" = n."user_id";
   RETURN NULL;
 END
 $$;
+
+-- When the account itself is being deleted, its row may be gone already: nothing to update then.
+CREATE FUNCTION "tasks_count_deleted"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE "sync_counters" AS c SET "task_count" = c."task_count" - n.count
+  FROM (SELECT "user_id", count(*)::INTEGER AS count FROM "deleted_tasks" GROUP BY "user_id") AS n
+  WHERE c."user_id" = n."user_id";
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "tasks_count_insert" AFTER INSERT ON "tasks" REFERENCING NEW TABLE AS "inserted_tasks"
+  FOR EACH STATEMENT EXECUTE FUNCTION "tasks_count_inserted"();
+CREATE TRIGGER "tasks_count_delete" AFTER DELETE ON "tasks" REFERENCING OLD TABLE AS "deleted_tasks"
+  FOR EACH STATEMENT EXECUTE FUNCTION "tasks_count_deleted"();
 
 -- fractional-indexing's generateKeyBetween(key, null) for the library's default alphabets (integer heads A-Z a-z,
 -- digits 0-9 A-Z a-z): the key's integer part plus one. NULL where the library would do more than that (the
