@@ -34,6 +34,24 @@ describe("parsePlainDump", () => {
     expect(parsePlainDump(script)).toEqual([{ sql: script }]);
   });
 
+  it("reads function bodies as dollar-quoted strings: quotes, comments and COPY lines inside them are text", () => {
+    const script = [
+      "CREATE FUNCTION public.f() RETURNS trigger LANGUAGE plpgsql AS $$",
+      "BEGIN",
+      "  -- the owner's row: don't count it twice",
+      "  RAISE NOTICE 'it''s';",
+      "  RETURN NEW; END $$;",
+      "CREATE FUNCTION public.g() RETURNS text LANGUAGE sql AS $body$ SELECT 'a' || $x$it's$x$ $body$;",
+      "COPY public.users (id) FROM stdin;",
+      "\\.",
+    ].join("\n");
+    expect(parsePlainDump(script)).toEqual([
+      { sql: script.split("\nCOPY")[0] },
+      { copy: "COPY public.users (id) FROM '/dev/blob';", rows: "" },
+    ]);
+    expect(() => parsePlainDump("CREATE FUNCTION f() AS $$ BEGIN")).toThrow("inside a quoted literal");
+  });
+
   it("refuses other psql commands and unfinished scripts", () => {
     expect(() => parsePlainDump("SELECT 1;\n\\connect other")).toThrow("line 2: the psql command \\connect");
     expect(() => parsePlainDump("COPY t (a) FROM stdin;\n1")).toThrow("never end");

@@ -15,7 +15,8 @@ export function parsePlainDump(script: string): RestoreStep[] {
   const steps: RestoreStep[] = [];
   const lines = script.split("\n");
   let sql: string[] = [];
-  let inLiteral = false;
+  // Open at the end of the line so far: nothing, a '…' literal, or a $tag$…$tag$ body (functions, triggers).
+  let open: Quote = null;
   const flush = () => {
     const text = sql.join("\n");
     if (text.trim()) steps.push({ sql: text });
@@ -23,7 +24,7 @@ export function parsePlainDump(script: string): RestoreStep[] {
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (!inLiteral) {
+    if (open === null) {
       if (/^\\(un)?restrict\b/.test(line)) continue;
       if (line.startsWith("\\")) {
         throw new Error(`line ${i + 1}: the psql command ${line.split(/\s/)[0]} is not supported here`);
@@ -44,13 +45,47 @@ export function parsePlainDump(script: string): RestoreStep[] {
       }
     }
     sql.push(line);
-    // pg_dump writes literals with standard_conforming_strings on: a quote inside one is doubled, so the
-    // parity of quotes on a line says whether a literal is still open after it.
-    if ((line.match(/'/g)?.length ?? 0) % 2 === 1) inLiteral = !inLiteral;
+    open = quoteAfter(line, open);
   }
-  if (inLiteral) throw new Error("the script ends inside a quoted literal: it is not a complete pg_dump script");
+  if (open !== null) throw new Error("the script ends inside a quoted literal: it is not a complete pg_dump script");
   flush();
   return steps;
+}
+
+/** What is open at a point of a script: nothing, a single-quoted literal, or a dollar-quoted string's tag. */
+type Quote = null | "'" | { dollar: string };
+
+/**
+ * What is still open after `line`, given what was open before it. pg_dump writes literals with
+ * standard_conforming_strings on (a quote inside one is doubled, which toggles twice) and function bodies as
+ * dollar-quoted strings (`$$…$$`, `$tag$…$tag$`), inside which quotes mean nothing; `--` outside both starts a
+ * comment to the end of the line.
+ */
+function quoteAfter(line: string, before: Quote): Quote {
+  let open = before;
+  let i = 0;
+  while (i < line.length) {
+    if (open === "'") {
+      const end = line.indexOf("'", i);
+      if (end === -1) return open;
+      open = null;
+      i = end + 1;
+    } else if (open !== null) {
+      const end = line.indexOf(open.dollar, i);
+      if (end === -1) return open;
+      i = end + open.dollar.length;
+      open = null;
+    } else {
+      const rest = line.slice(i);
+      const next = rest.search(/'|\$([A-Za-z_][A-Za-z0-9_]*)?\$|--/);
+      if (next === -1) return null;
+      const token = /^('|\$([A-Za-z_][A-Za-z0-9_]*)?\$|--)/.exec(rest.slice(next))![0];
+      if (token === "--") return null;
+      open = token === "'" ? "'" : { dollar: token };
+      i += next + token.length;
+    }
+  }
+  return open;
 }
 
 /**

@@ -22,19 +22,19 @@ describe("an imported schema is compared with a fresh database built by the same
       const plants = [
         `CREATE FUNCTION public.keep_signed_in() RETURNS trigger LANGUAGE plpgsql AS $$
            BEGIN NEW.revoked_at := NULL; RETURN NEW; END $$;
-         CREATE TRIGGER keep_signed_in BEFORE UPDATE ON public.sessions
+         CREATE TRIGGER keep_signed_in BEFORE UPDATE ON public.sign_ins
            FOR EACH ROW EXECUTE FUNCTION public.keep_signed_in();`,
         "CREATE INDEX sneaky ON public.tasks (title)",
         "ALTER TABLE public.users ADD COLUMN backdoor text",
         "CREATE RULE no_delete AS ON DELETE TO public.tasks DO INSTEAD NOTHING",
-        "ALTER TABLE public.sessions DROP CONSTRAINT sessions_user_id_fkey",
+        "ALTER TABLE public.sign_ins DROP CONSTRAINT sign_ins_user_id_fkey",
       ];
       const expected = [
-        /\+ trigger public\.sessions\.keep_signed_in/,
+        /\+ trigger public\.sign_ins\.keep_signed_in/,
         /\+ index public\.sneaky/,
         /\+ column public\.users\.backdoor/,
         /\+ rule public\.tasks\.no_delete/,
-        /- constraint public\.sessions_user_id_fkey/,
+        /- constraint public\.sign_ins_user_id_fkey/,
       ];
       for (const [i, sql] of plants.entries()) {
         await db.exec("BEGIN");

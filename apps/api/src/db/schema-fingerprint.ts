@@ -33,8 +33,11 @@ export const FINGERPRINT_QUERIES: readonly string[] = [
      || coalesce('(' || character_maximum_length::text || ')', '') || ' nullable=' || is_nullable
      || ' default=' || coalesce(column_default, '-') || ' generated=' || coalesce(generation_expression, '-') AS line
    FROM information_schema.columns WHERE ${userSchema("table_schema")}`,
-  `SELECT 'constraint ' || n.nspname || '.' || c.conname || ' on ' || c.conrelid::regclass::text || ' '
-     || pg_get_constraintdef(c.oid) AS line
+  // NOT NULL constraints (catalogued since PostgreSQL 17, so in PGlite) are named after the table when it was
+  // created: a table renamed by a migration keeps the old name, a dump reloaded creates the new one. The column's
+  // nullability is what matters (also in the column lines), so their names are left out.
+  `SELECT 'constraint ' || n.nspname || '.' || CASE WHEN c.contype = 'n' THEN '(not null)' ELSE c.conname END
+     || ' on ' || c.conrelid::regclass::text || ' ' || pg_get_constraintdef(c.oid) AS line
    FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE ${userSchema("n.nspname")}`,
   `SELECT 'index ' || schemaname || '.' || indexname || ' ' || indexdef AS line FROM pg_indexes
    WHERE ${userSchema("schemaname")}`,
