@@ -30,6 +30,8 @@ async function prepare(dir: string) {
     JWT_SECRET: options.jwtSecret,
     LOG_LEVEL: "info",
     BCRYPT_COST: "4",
+    // The writer creates thousands of tasks a round: a quota reached mid-run would turn creates into 409s.
+    MAX_TASKS_PER_USER: "10000000",
   };
   const start = () =>
     spawnApi(env, {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type {
   ClearCompletedQuery,
   CreateTaskBody,
@@ -72,6 +71,16 @@ const MAX_POSITION_LENGTH = 64;
 
 /** PostgreSQL's SQLSTATE for a foreign key violation: here, a `listId` that is not one of the owner's lists. */
 const FOREIGN_KEY_VIOLATION = "23503";
+
+/** The SQLSTATEs `create_task` raises (see its migration): no such user, the quota reached, a key for the library. */
+const UNKNOWN_OWNER = "TD401";
+const QUOTA_REACHED = "TD409";
+const NEEDS_LIBRARY_KEY = "TD500";
+
+const sqlState = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
+/** The task columns as a select list, for SQL that Kysely's builder does not write (the `create_task` call). */
+const TASK_SELECTION = sql.join(TASK_COLUMNS.map((column) => sql.ref(column)));
 
 const listNotFound = (location: "body" | "query" = "body"): AppError =>
   invalidQuery(location, "listId", "No such list: pass the id of one of your lists", "unknown_list");
@@ -250,58 +259,46 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
       };
     },
 
-    /** Appends to the owner's manual order, within the quota: one transaction under the owner's lock. */
+    /**
+     * Appends to the owner's manual order, within the quota: one call of the `create_task` function (one round
+     * trip), which locks the owner, checks the quota from the maintained count, puts the task after the last
+     * position and inserts it (see its migration). Only when the next key needs more than incrementing the last
+     * one's integer part (practically never) does the library compute it, in a transaction under the same lock.
+     */
     async create(ownerId: string, body: CreateTaskBody): Promise<Task> {
-      const row = await refusingForeignLists(() =>
-        db.transaction().execute(async (tx) => {
-          if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
-          const { count, last } = await tx
-            .selectNoFrom((eb) => [
-              // Counting stops at the quota: an index-only scan of at most MAX_TASKS_PER_USER entries.
-              eb
-                .selectFrom((inner) =>
-                  inner
-                    .selectFrom("tasks")
-                    .select("id")
-                    .where("userId", "=", ownerId)
-                    .limit(limits.maxTasksPerUser)
-                    .as("owned"),
-                )
-                .select((e) => e.fn.countAll<number>().as("n"))
-                .as("count"),
-              eb
-                .selectFrom("tasks")
-                .select("position")
-                .where("userId", "=", ownerId)
-                .orderBy("position", "desc")
-                .limit(1)
-                .as("last"),
-            ])
-            .executeTakeFirstOrThrow();
-          if (Number(count) >= limits.maxTasksPerUser) {
+      const call = (q: Sql | Transaction<Tables>, position: string | null) =>
+        sql<TaskRow>`SELECT ${TASK_SELECTION} FROM create_task(${ownerId}, ${body.title}, ${body.description ?? null},
+          ${body.listId ?? null}::uuid, ${body.dueDate ?? null}::date, ${priorityNumber(body.priority ?? "none")}::smallint,
+          ${limits.maxTasksPerUser}::integer, ${position}::varchar)`
+          .execute(q)
+          .then((r) => r.rows[0]!);
+      const row = await refusingForeignLists(async () => {
+        try {
+          return await call(db, null);
+        } catch (error) {
+          if (sqlState(error) !== NEEDS_LIBRARY_KEY) throw error;
+          return db.transaction().execute(async (tx) => {
+            if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+            const last = await tx
+              .selectFrom("tasks")
+              .select("position")
+              .where("userId", "=", ownerId)
+              .orderBy("position", "desc")
+              .limit(1)
+              .executeTakeFirst();
+            return call(tx, generateKeyBetween(last?.position ?? null, null));
+          });
+        }
+      }).catch((error: unknown) => {
+        switch (sqlState(error)) {
+          case UNKNOWN_OWNER:
+            throw new AppError("UNAUTHORIZED", "Unknown account");
+          case QUOTA_REACHED:
             throw new AppError("QUOTA_EXCEEDED", `You already have ${limits.maxTasksPerUser} tasks, the most allowed`);
-          }
-          return tx
-            .insertInto("tasks")
-            .values({
-              id: randomUUID(),
-              userId: ownerId,
-              title: body.title,
-              description: body.description ?? null,
-              completed: false,
-              listId: body.listId ?? null,
-              dueDate: body.dueDate ?? null,
-              priority: priorityNumber(body.priority ?? "none"),
-              position: generateKeyBetween(last ?? null, null),
-              // The moment of the insert, under the owner's lock (not the transaction's start): unmoved tasks are
-              // in creation order, as the manual order promises, also when creates race.
-              createdAt: sql<Date>`clock_timestamp()`,
-              updatedAt: sql<Date>`clock_timestamp()`,
-            })
-            .returning(TASK_COLUMNS)
-            .executeTakeFirstOrThrow();
-        }),
-      );
+          default:
+            throw error;
+        }
+      });
       return toTaskDto(row);
     },
 
