@@ -235,8 +235,12 @@ describe("a syncing client never misses a change while others write", () => {
       if (res.status >= 500) unexpected.push(`${what}: ${res.status} ${res.text}`);
     };
     let running = true;
+    let syncs = 0;
     const writer = async (w: number) => {
       for (let op = 0; op < 30; op++) {
+        // Halfway, each writer waits for the reader to have finished a sync: the reader then surely syncs while
+        // writes go on (a loaded machine could otherwise let the writers finish within the reader's first sync).
+        while (op === 15 && syncs < 1) await new Promise((r) => setTimeout(r, 10));
         const roll = randomInt(100);
         const task = pick(taskIds);
         if (roll < 25 || !task) {
@@ -280,7 +284,6 @@ describe("a syncing client never misses a change while others write", () => {
       }
     };
     const replica = emptyReplica();
-    let syncs = 0;
     const reader = async () => {
       while (running) {
         await sync(user, replica, 5);
