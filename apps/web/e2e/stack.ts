@@ -145,7 +145,17 @@ export async function signUp(context: BrowserContext, webUrl: string, email = ne
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Create account", exact: true }).click();
   await page.waitForURL(`${webUrl}/tasks`);
+  await settled(page);
   return page;
+}
+
+/**
+ * The first task page a browser sees stores its time zone in a cookie and renders once more (see
+ * TimeZoneCookie): wait for that, so a test's next step does not race the page's own refresh.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.cookie.split("; ").some((c) => c.startsWith("tz=")));
+  await page.waitForLoadState("networkidle");
 }
 
 export async function signIn(page: Page, webUrl: string, email: string, password = PASSWORD): Promise<void> {
