@@ -53,13 +53,25 @@ describe("client addresses as per-address limits count them", () => {
 
 describe("forwarded addresses that are not IP addresses (TRUST_PROXY)", () => {
   it("a long non-IP X-Forwarded-For entry is the proxy's own address: 401, never a 500", async () => {
-    for (const xff of ["x".repeat(600), `${"a".repeat(390)}, 1.2.3.4`, "[::1]:80", "1.2.3.4.5"]) {
-      const res = await login(xff);
-      expect(res.status, xff.slice(0, 40)).toBe(401);
+    // The proxy's own address (loopback) is every test's address: on PostgreSQL its counters are shared by the
+    // files running alongside, so this app's per-address limit is out of reach.
+    const roomy = await startTestApp({ RATE_LIMIT_LOGIN_PER_ADDRESS: "1000000" });
+    try {
+      for (const xff of ["x".repeat(600), `${"a".repeat(390)}, 1.2.3.4`, "[::1]:80", "1.2.3.4.5"]) {
+        const res = await roomy.request("/api/v1/auth/login", {
+          method: "POST",
+          body: { email: `nobody-${randomUUID()}@example.com`, password: "wrong password" },
+          headers: { "x-forwarded-for": xff },
+        });
+        expect(res.status, xff.slice(0, 40)).toBe(401);
+      }
+      const logged = roomy.logs.map((l) => JSON.parse(l)).filter((l) => l.reason === "unknown_email");
+      expect(logged.length).toBe(4);
+      for (const line of logged) expect(line.ip.length).toBeLessThanOrEqual(45);
+      expect(roomy.logs.some((l) => l.includes('"level":"error"') || l.includes('"level":50'))).toBe(false);
+    } finally {
+      await roomy.close();
     }
-    const logged = app.logs.map((l) => JSON.parse(l)).filter((l) => l.reason === "unknown_email");
-    for (const line of logged) expect(line.ip.length).toBeLessThanOrEqual(45);
-    expect(app.logs.some((l) => l.includes('"level":"error"') || l.includes('"level":50'))).toBe(false);
   });
 
   it("behind TRUST_PROXY=loopback, garbage from the proxy counts against the proxy's address", async () => {
