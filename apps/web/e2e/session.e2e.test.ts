@@ -262,7 +262,7 @@ describe.skipIf(!hasChromium)("cross-site requests", () => {
       return fetch(create.url(), {
         method: "POST",
         headers: { ...headers, cookie: cookieHeader(tokens), origin },
-        body: create.postDataBuffer() ?? "",
+        body: new Uint8Array(create.postDataBuffer() ?? Buffer.alloc(0)),
       });
     };
     const guarded = async () => {
