@@ -31,3 +31,10 @@ export function formText(form: FormData, name: string): string {
   const value = form.get(name);
   return typeof value === "string" ? value : "";
 }
+
+/** A FormData argument, or an empty form for anything else (a hostile call then fails validation, never a 500). */
+export const asForm = (value: unknown): FormData => (value instanceof FormData ? value : new FormData());
+
+/** Any non-array object's fields (class instances included), or none. */
+export const asRecord = (value: unknown): Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -4,6 +4,7 @@ import { createTodoClient } from "@todo/client";
 import { PasswordResetConfirmBodySchema, PasswordResetRequestBodySchema, SessionTokensSchema } from "@todo/contract";
 import { redirect } from "next/navigation";
 import { webEnv } from "@/env";
+import { asForm } from "@/lib/action-input";
 import {
   type FieldErrors,
   fieldErrorsFrom,
@@ -12,7 +13,6 @@ import {
   UNEXPECTED_MESSAGE,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
-import { asForm } from "@/lib/form-input";
 import { onBehalfFetch } from "@/lib/forward";
 import { saveSession } from "@/lib/server-session";
 

@@ -4,6 +4,7 @@ import { ChangePasswordBodySchema, DeleteAccountBodySchema } from "@todo/contrac
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { asForm } from "@/lib/action-input";
 import {
   type FieldErrors,
   fieldErrorsFrom,
@@ -11,7 +12,6 @@ import {
   messageForStatus,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
-import { asForm } from "@/lib/form-input";
 import { dropSession, withSession } from "@/lib/server-session";
 
 export interface FormState {

@@ -5,6 +5,7 @@ import { CreateTaskBodySchema, ListBodySchema, type TaskList, UpdateTaskBodySche
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { asForm, asRecord } from "@/lib/action-input";
 import {
   type FieldErrors,
   fieldErrorsFrom,
@@ -12,7 +13,6 @@ import {
   messageForStatus,
   UNREACHABLE_MESSAGE,
 } from "@/lib/api-messages";
-import { asForm, asRecord } from "@/lib/form-input";
 import { safeNextPath } from "@/lib/safe-next-path";
 import { withSession } from "@/lib/server-session";
 import { listQuery, PAGE_SIZE, parseView } from "./filters";
