@@ -143,6 +143,54 @@ describe("create_task", () => {
     expect(items.map((t) => t.title)).toEqual(["last", "after it"]);
   });
 
+  it("counts in its own write of the counter; inserts of any other SQL, after it in the same transaction, still count", async () => {
+    const user = await signUp(app);
+    await createTask(user, { title: "first" });
+    const db = app.server.db.sql;
+    const setting = await db.transaction().execute(async (tx) => {
+      await sql`SELECT id FROM create_task(${user.id}, 'second', NULL, NULL, NULL, 0::smallint, 5)`.execute(tx);
+      // Not create_task's insert: the full way (locks, the statement trigger's count), two rows in one statement.
+      await sql`INSERT INTO tasks (id, user_id, title, position, created_at, updated_at)
+        SELECT gen_random_uuid(), ${user.id}, 'bulk ' || n, 'b' || n, now(), now() FROM generate_series(1, 2) AS n`.execute(
+        tx,
+      );
+      const { rows } = await sql<{
+        value: string | null;
+      }>`SELECT current_setting('todo.counted_owner', true) AS value`.execute(tx);
+      return rows[0]!.value;
+    });
+    expect(setting ?? "").toBe("");
+    expect(await counts(user)).toEqual({ kept: 4, actual: 4 });
+    // A create that fails (another person's list) leaves the count as it was.
+    const other = await signUp(app);
+    const theirs = (await call<TaskList>(other, "POST", "/lists", { name: "Theirs" })).body;
+    expect((await call(user, "POST", "/tasks", { title: "x", listId: theirs.id })).status).toBe(422);
+    expect(await counts(user)).toEqual({ kept: 4, actual: 4 });
+  });
+
+  it("makes the counter of an owner who has none yet (first task)", async () => {
+    const user = await signUp(app);
+    await sql`DELETE FROM sync_counters WHERE user_id = ${user.id}`.execute(app.server.db.sql);
+    expect((await counts(user)).kept).toBeNull();
+    await createTask(user, { title: "first" });
+    expect(await counts(user)).toEqual({ kept: 1, actual: 1 });
+  });
+
+  it("races creates into a list with the list's deletion: each create is a 201 or a 422, and the count follows", async () => {
+    for (let round = 0; round < 5; round++) {
+      const user = await signUp(app);
+      const list = (await call<TaskList>(user, "POST", "/lists", { name: `L${round}` })).body;
+      const [deleted, ...creates] = await Promise.all([
+        call(user, "DELETE", `/lists/${list.id}`),
+        ...Array.from({ length: 6 }, (_, i) => call(user, "POST", "/tasks", { title: `t${i}`, listId: list.id })),
+      ]);
+      expect(deleted!.status).toBe(204);
+      for (const res of creates) expect([201, 422], res.text).toContain(res.status);
+      // Whatever was created before the deletion went with the list.
+      expect(await counts(user)).toEqual({ kept: 0, actual: 0 });
+    }
+  });
+
   it("raises TD401 for an owner that does not exist, creating nothing", async () => {
     const owner = `nobody-${randomUUID()}`;
     await expect(
