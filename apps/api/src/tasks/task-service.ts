@@ -12,6 +12,7 @@ import type {
 } from "@todo/contract";
 import { generateKeyBetween, generateNKeysBetween } from "fractional-indexing";
 import { type ExpressionBuilder, type Selectable, sql, type Transaction, type UpdateObject } from "kysely";
+import { compiledOnce } from "../db/compiled-once.js";
 import type { Sql, Tables } from "../db/kysely.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import { isUuid } from "../lib/uuid.js";
@@ -102,42 +103,51 @@ async function refusingForeignLists<T>(write: () => Promise<T>): Promise<T> {
  */
 export type ExpectedVersions = readonly number[] | undefined;
 
-/** `version IN (...)`; an empty list (nothing can match) becomes a condition no row meets. */
-const versionIn = (expected: readonly number[]) => (expected.length > 0 ? expected : [0]);
-
 const preconditionFailed = (): AppError =>
   new AppError("PRECONDITION_FAILED", "The task has changed since you read it (If-Match); nothing was changed");
 
 type TaskExpressions = ExpressionBuilder<Tables, "tasks">;
 
-/** The keyset condition "after the cursor" for each sort; ties go by manual order (position), then id. */
-function afterCursor(eb: TaskExpressions, cursor: TaskCursor) {
-  const tie = eb(eb.refTuple("position", "id"), ">", eb.tuple(cursor.position, cursor.id));
-  switch (cursor.sort) {
+/** The cursor's values, as the keyset condition uses them (stand-ins while the query is compiled once). */
+interface CursorValues {
+  key: unknown;
+  position: string;
+  id: string;
+}
+
+/**
+ * The keyset condition "after the cursor" for each sort; ties go by manual order (position), then id. Its form depends
+ * only on the sort and, for `due`, on whether the cursor's date is null (see compiledOnce).
+ */
+function afterCursor(eb: TaskExpressions, sort: TaskCursor["sort"], dueIsNull: boolean, c: CursorValues) {
+  const tie = eb(eb.refTuple("position", "id"), ">", eb.tuple(c.position, c.id));
+  switch (sort) {
     case "manual":
       return tie;
     case "created":
-      return eb(eb.refTuple("createdAt", "position", "id"), ">", eb.tuple(cursor.key, cursor.position, cursor.id));
-    case "updated":
+      return eb(eb.refTuple("createdAt", "position", "id"), ">", eb.tuple(c.key as Date, c.position, c.id));
+    case "updated": {
+      const key = c.key as Date;
       // Newest first: the leading `<=` lets the index seek; the rest picks up the ties.
       return eb.and([
-        eb("updatedAt", "<=", cursor.key),
-        eb.or([eb("updatedAt", "<", cursor.key), eb.and([eb("updatedAt", "=", cursor.key), tie])]),
+        eb("updatedAt", "<=", key),
+        eb.or([eb("updatedAt", "<", key), eb.and([eb("updatedAt", "=", key), tie])]),
       ]);
-    case "priority":
+    }
+    case "priority": {
+      const key = c.key as number;
       return eb.and([
-        eb("priority", "<=", cursor.key),
-        eb.or([eb("priority", "<", cursor.key), eb.and([eb("priority", "=", cursor.key), tie])]),
+        eb("priority", "<=", key),
+        eb.or([eb("priority", "<", key), eb.and([eb("priority", "=", key), tie])]),
       ]);
-    case "due":
+    }
+    case "due": {
+      const key = c.key as string;
       // Soonest first, no date last.
-      return cursor.key === null
+      return dueIsNull
         ? eb.and([eb("dueDate", "is", null), tie])
-        : eb.or([
-            eb("dueDate", ">", cursor.key),
-            eb("dueDate", "is", null),
-            eb.and([eb("dueDate", "=", cursor.key), tie]),
-          ]);
+        : eb.or([eb("dueDate", ">", key), eb("dueDate", "is", null), eb.and([eb("dueDate", "=", key), tie])]);
+    }
   }
 }
 
@@ -157,6 +167,57 @@ function cursorAfter(sort: ListTasksQuery["sort"], row: TaskRow): TaskCursor {
   }
 }
 
+/** What decides the list query's SQL (see compiledOnce): which filters are given, the sort, the cursor's kind. */
+interface ListShape {
+  completed: boolean;
+  list: "any" | "none" | "one";
+  priority: boolean;
+  dueAfter: boolean;
+  dueBefore: boolean;
+  q: boolean;
+  sort: ListTasksQuery["sort"];
+  after: "start" | "key" | "due-null";
+}
+
+interface ListValues {
+  ownerId: string;
+  completed: boolean | undefined;
+  listId: string | undefined;
+  priority: number | undefined;
+  dueAfter: string | undefined;
+  dueBefore: string | undefined;
+  pattern: string | undefined;
+  cursorKey: unknown;
+  cursorPosition: string | undefined;
+  cursorId: string | undefined;
+  limit: number;
+}
+
+/** One task of one owner; `versions`: what an If-Match accepts (conditional writes only). */
+interface TaskKey {
+  ownerId: string;
+  taskId: string;
+  versions?: readonly number[] | undefined;
+}
+
+interface UpdateShape {
+  title: boolean;
+  description: boolean;
+  listId: boolean;
+  dueDate: boolean;
+  priority: boolean;
+  completed: "keep" | "complete" | "reopen";
+  conditional: boolean;
+}
+
+interface UpdateValues {
+  title: string | undefined;
+  description: string | null | undefined;
+  listId: string | null | undefined;
+  dueDate: string | null | undefined;
+  priority: number | undefined;
+}
+
 /** `%` and `_` (and the escape character itself) match only themselves. */
 const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -169,8 +230,100 @@ const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${
  * `version = version + 1` and a `WHERE version = $expected`.
  */
 export function createTaskService(db: Sql, limits: TaskLimits) {
-  const ownTask = (ownerId: string, taskId: string) =>
-    db.selectFrom("tasks").select(TASK_COLUMNS).where("id", "=", taskId).where("userId", "=", ownerId);
+  // The hot queries, compiled once per shape (db/compiled-once.ts).
+
+  /** The list route: which filters, which sort, whether a cursor (and a null due date in it). */
+  const listQuery = compiledOnce((shape: ListShape, v: ListValues) => {
+    let select = db.selectFrom("tasks").select(TASK_COLUMNS).where("userId", "=", v.ownerId);
+    if (shape.completed) select = select.where("completed", "=", v.completed!);
+    if (shape.list === "none") select = select.where("listId", "is", null);
+    else if (shape.list === "one") select = select.where("listId", "=", v.listId!);
+    if (shape.priority) select = select.where("priority", "=", v.priority!);
+    if (shape.dueAfter) select = select.where("dueDate", ">=", v.dueAfter!);
+    if (shape.dueBefore) select = select.where("dueDate", "<=", v.dueBefore!);
+    if (shape.q) {
+      select = select.where((eb) => eb.or([eb("title", "ilike", v.pattern!), eb("description", "ilike", v.pattern!)]));
+    }
+    if (shape.after !== "start") {
+      select = select.where((eb) =>
+        afterCursor(eb, shape.sort, shape.after === "due-null", {
+          key: v.cursorKey,
+          position: v.cursorPosition!,
+          id: v.cursorId!,
+        }),
+      );
+    }
+    switch (shape.sort) {
+      case "manual":
+        break;
+      case "created":
+        select = select.orderBy("createdAt", "asc");
+        break;
+      case "updated":
+        select = select.orderBy("updatedAt", "desc");
+        break;
+      case "priority":
+        select = select.orderBy("priority", "desc");
+        break;
+      case "due":
+        select = select.orderBy("dueDate", (o) => o.asc().nullsLast());
+        break;
+    }
+    // Keyset pagination; one extra row tells whether another page exists without a count query.
+    return select.orderBy("position", "asc").orderBy("id", "asc").limit(v.limit);
+  });
+
+  /** A conditional write's `version = ANY(...)`: one parameter, however many versions the If-Match names. */
+  const versionMatches = (versions: unknown) => sql<boolean>`version = ANY(${versions}::int[])`;
+
+  const getQuery = compiledOnce((_shape: "get", v: TaskKey) =>
+    db.selectFrom("tasks").select(TASK_COLUMNS).where("id", "=", v.taskId).where("userId", "=", v.ownerId),
+  );
+
+  const toggleQuery = compiledOnce((conditional: boolean, v: TaskKey) =>
+    db
+      .updateTable("tasks")
+      .set({
+        completed: sql<boolean>`NOT completed`,
+        completedAt: sql<Date | null>`CASE WHEN completed THEN NULL ELSE now() END`,
+        updatedAt: sql<Date>`now()`,
+      })
+      .where("id", "=", v.taskId)
+      .where("userId", "=", v.ownerId)
+      .$if(conditional, (q) => q.where(versionMatches(v.versions)))
+      .returning(TASK_COLUMNS),
+  );
+
+  const deleteQuery = compiledOnce((conditional: boolean, v: TaskKey) =>
+    db
+      .deleteFrom("tasks")
+      .where("id", "=", v.taskId)
+      .where("userId", "=", v.ownerId)
+      .$if(conditional, (q) => q.where(versionMatches(v.versions))),
+  );
+
+  /** Which fields an update sets (and, for `completed`, to what: completing and reopening set `completedAt` apart). */
+  const updateQuery = compiledOnce((shape: UpdateShape, v: TaskKey & UpdateValues) => {
+    const changes: UpdateObject<Tables, "tasks"> = { updatedAt: sql<Date>`now()` };
+    if (shape.title) changes.title = v.title!;
+    if (shape.description) changes.description = v.description!;
+    if (shape.listId) changes.listId = v.listId!;
+    if (shape.dueDate) changes.dueDate = v.dueDate!;
+    if (shape.priority) changes.priority = v.priority!;
+    if (shape.completed !== "keep") {
+      changes.completed = shape.completed === "complete";
+      // Completing keeps the moment it was first completed; reopening clears it.
+      changes.completedAt =
+        shape.completed === "complete" ? sql<Date>`CASE WHEN completed THEN completed_at ELSE now() END` : null;
+    }
+    return db
+      .updateTable("tasks")
+      .set(changes)
+      .where("id", "=", v.taskId)
+      .where("userId", "=", v.ownerId)
+      .$if(shape.conditional, (q) => q.where(versionMatches(v.versions)))
+      .returning(TASK_COLUMNS);
+  });
 
   /** Why a conditional write changed no row: the task is not there (404), or its version did not match (412). */
   async function noRowWritten(ownerId: string, taskId: string, expected: ExpectedVersions): Promise<AppError> {
@@ -207,40 +360,31 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
   return {
     async list(ownerId: string, query: ListTasksQuery): Promise<TaskPage> {
       const after = query.cursor === undefined ? undefined : decodeTaskCursor(query.cursor, query.sort);
-      let select = db.selectFrom("tasks").select(TASK_COLUMNS).where("userId", "=", ownerId);
-      if (query.completed !== undefined) select = select.where("completed", "=", query.completed);
-      if (query.listId === "none") select = select.where("listId", "is", null);
-      else if (query.listId !== undefined) select = select.where("listId", "=", query.listId);
-      if (query.priority !== undefined) select = select.where("priority", "=", priorityNumber(query.priority));
-      if (query.dueAfter !== undefined) select = select.where("dueDate", ">=", query.dueAfter);
-      if (query.dueBefore !== undefined) select = select.where("dueDate", "<=", query.dueBefore);
-      if (query.q !== undefined) {
-        const pattern = likePattern(query.q);
-        select = select.where((eb) => eb.or([eb("title", "ilike", pattern), eb("description", "ilike", pattern)]));
-      }
-      if (after) select = select.where((eb) => afterCursor(eb, after));
-      switch (query.sort) {
-        case "manual":
-          break;
-        case "created":
-          select = select.orderBy("createdAt", "asc");
-          break;
-        case "updated":
-          select = select.orderBy("updatedAt", "desc");
-          break;
-        case "priority":
-          select = select.orderBy("priority", "desc");
-          break;
-        case "due":
-          select = select.orderBy("dueDate", (o) => o.asc().nullsLast());
-          break;
-      }
-      // Keyset pagination; one extra row tells whether another page exists without a count query.
-      const rows = await select
-        .orderBy("position", "asc")
-        .orderBy("id", "asc")
-        .limit(query.limit + 1)
-        .execute();
+      const shape: ListShape = {
+        completed: query.completed !== undefined,
+        list: query.listId === undefined ? "any" : query.listId === "none" ? "none" : "one",
+        priority: query.priority !== undefined,
+        dueAfter: query.dueAfter !== undefined,
+        dueBefore: query.dueBefore !== undefined,
+        q: query.q !== undefined,
+        sort: query.sort,
+        after: after === undefined ? "start" : after.sort === "due" && after.key === null ? "due-null" : "key",
+      };
+      const { rows } = await db.executeQuery(
+        listQuery(shape, {
+          ownerId,
+          completed: query.completed,
+          listId: query.listId,
+          priority: query.priority === undefined ? undefined : priorityNumber(query.priority),
+          dueAfter: query.dueAfter,
+          dueBefore: query.dueBefore,
+          pattern: query.q === undefined ? undefined : likePattern(query.q),
+          cursorKey: after && "key" in after ? after.key : undefined,
+          cursorPosition: after?.position,
+          cursorId: after?.id,
+          limit: query.limit + 1,
+        }),
+      );
       if (rows.length === 0 && query.listId !== undefined && query.listId !== "none" && after === undefined) {
         // An empty first page: say so if the list is not the caller's (a filter never reveals others' lists).
         const list = await db
@@ -304,7 +448,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
 
     async get(ownerId: string, taskId: string): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
-      const row = await ownTask(ownerId, taskId).executeTakeFirst();
+      const row = (await db.executeQuery(getQuery("get", { ownerId, taskId }))).rows[0];
       if (!row) throw notFound();
       return toTaskDto(row);
     },
@@ -312,57 +456,45 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
     async update(ownerId: string, taskId: string, body: UpdateTaskBody, expected?: ExpectedVersions): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
       // Absent fields stay as they are; the owner is in the WHERE clause; RETURNING keeps it one round trip.
-      const changes: UpdateObject<Tables, "tasks"> = { updatedAt: sql<Date>`now()` };
-      if (body.title !== undefined) changes.title = body.title;
-      if (body.description !== undefined) changes.description = body.description;
-      if (body.listId !== undefined) changes.listId = body.listId;
-      if (body.dueDate !== undefined) changes.dueDate = body.dueDate;
-      if (body.priority !== undefined) changes.priority = priorityNumber(body.priority);
-      if (body.completed !== undefined) {
-        changes.completed = body.completed;
-        // Completing keeps the moment it was first completed; reopening clears it.
-        changes.completedAt = body.completed ? sql<Date>`CASE WHEN completed THEN completed_at ELSE now() END` : null;
-      }
-      const row = await refusingForeignLists(() =>
-        db
-          .updateTable("tasks")
-          .set(changes)
-          .where("id", "=", taskId)
-          .where("userId", "=", ownerId)
-          .$if(expected !== undefined, (q) => q.where("version", "in", versionIn(expected!)))
-          .returning(TASK_COLUMNS)
-          .executeTakeFirst(),
-      );
+      const shape: UpdateShape = {
+        title: body.title !== undefined,
+        description: body.description !== undefined,
+        listId: body.listId !== undefined,
+        dueDate: body.dueDate !== undefined,
+        priority: body.priority !== undefined,
+        completed: body.completed === undefined ? "keep" : body.completed ? "complete" : "reopen",
+        conditional: expected !== undefined,
+      };
+      const values = {
+        ownerId,
+        taskId,
+        versions: expected,
+        title: body.title,
+        description: body.description,
+        listId: body.listId,
+        dueDate: body.dueDate,
+        priority: body.priority === undefined ? undefined : priorityNumber(body.priority),
+      };
+      const row = await refusingForeignLists(async () => (await db.executeQuery(updateQuery(shape, values))).rows[0]);
       if (!row) throw await noRowWritten(ownerId, taskId, expected);
       return toTaskDto(row);
     },
 
     async remove(ownerId: string, taskId: string, expected?: ExpectedVersions): Promise<void> {
       if (!isUuid(taskId)) throw notFound();
-      const result = await db
-        .deleteFrom("tasks")
-        .where("id", "=", taskId)
-        .where("userId", "=", ownerId)
-        .$if(expected !== undefined, (q) => q.where("version", "in", versionIn(expected!)))
-        .executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw await noRowWritten(ownerId, taskId, expected);
+      const result = await db.executeQuery(
+        deleteQuery(expected !== undefined, { ownerId, taskId, versions: expected }),
+      );
+      if (result.numAffectedRows === 0n) throw await noRowWritten(ownerId, taskId, expected);
     },
 
     /** Flips `completed` in one UPDATE, so concurrent toggles never lose a flip. */
     async toggleComplete(ownerId: string, taskId: string, expected?: ExpectedVersions): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
-      const row = await db
-        .updateTable("tasks")
-        .set({
-          completed: sql<boolean>`NOT completed`,
-          completedAt: sql<Date | null>`CASE WHEN completed THEN NULL ELSE now() END`,
-          updatedAt: sql<Date>`now()`,
-        })
-        .where("id", "=", taskId)
-        .where("userId", "=", ownerId)
-        .$if(expected !== undefined, (q) => q.where("version", "in", versionIn(expected!)))
-        .returning(TASK_COLUMNS)
-        .executeTakeFirst();
+      const { rows } = await db.executeQuery(
+        toggleQuery(expected !== undefined, { ownerId, taskId, versions: expected }),
+      );
+      const row = rows[0];
       if (!row) throw await noRowWritten(ownerId, taskId, expected);
       return toTaskDto(row);
     },
