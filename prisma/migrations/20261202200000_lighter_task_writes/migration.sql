@@ -2,12 +2,12 @@
 -- Fewer statements per task write (docs/performance.md, "Task writes in the database"). Written by hand; no table
 -- changes. The locks, their order and what the changes feed and the quota see are the same as before:
 --
--- - create_task counts the task itself, in the one write of the owner's counter row that also takes its lock and
---   checks the quota (before: a lock, then a statement trigger rewriting the row). It names the owner in the
---   transaction-local setting `todo.counted_owner` around its INSERT, and for that insert the triggers skip what it
---   has done already: the owner's, the list's and the counter's locks, and the count. Every other insert (any SQL)
---   still goes the full way.
--- - The list is locked before the counter, as the foreign key check would lock it: the counter stays the last lock.
+-- - create_task takes the owner's, the list's and the counter's locks itself, in that order (the counter last, as
+--   the foreign key checks would take them), counts the task in the same write of the counter row that locks it
+--   and checks the quota there, and numbers its row itself. Around its INSERT it names the owner in the
+--   transaction-local setting `todo.counted_owner`; the insert triggers do not fire for that row (their WHEN
+--   clauses), so a create runs no trigger function at all. Every other insert, from any SQL, still goes the full
+--   way: the before-write trigger locks and numbers it, the statement trigger counts it.
 -- - A task's update or delete locks the counter in the trigger's own statement instead of calling sync_next_seq
 --   (which still makes a missing counter row); a delete's tombstone checks that the owner still exists in the same
 --   statement that locks the counter.
@@ -17,11 +17,6 @@ CREATE OR REPLACE FUNCTION "sync_tasks_before_write"() RETURNS trigger LANGUAGE 
 BEGIN
   IF TG_OP = 'INSERT' THEN
     NEW."version" := 1;
-    IF current_setting('todo.counted_owner', true) IS NOT DISTINCT FROM NEW."user_id" THEN
-      -- create_task holds the owner, the list and the counter already (and counted the task).
-      NEW."change_seq" := nextval('sync_change_seq');
-      RETURN NEW;
-    END IF;
     PERFORM 1 FROM "users" WHERE "id" = NEW."user_id" FOR KEY SHARE;
   ELSE
     NEW."version" := OLD."version" + 1;
@@ -39,17 +34,15 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION "tasks_count_inserted"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF current_setting('todo.counted_owner', true) <> '' THEN
-    RETURN NULL;
-  END IF;
-  UPDATE "sync_counters" AS c SET "task_count" = c."task_count" + n.count
-  FROM (SELECT "user_id", count(*)::INTEGER AS count FROM "inserted_tasks" GROUP BY "user_id") AS n
-  WHERE c."user_id" = n."user_id";
-  RETURN NULL;
-END
-$$;
+-- create_task's own insert (the setting names its owner) is locked, numbered and counted by create_task.
+DROP TRIGGER "tasks_sync_before_write" ON "tasks";
+CREATE TRIGGER "tasks_sync_before_write" BEFORE INSERT OR UPDATE ON "tasks"
+  FOR EACH ROW WHEN (current_setting('todo.counted_owner', true) IS DISTINCT FROM NEW."user_id")
+  EXECUTE FUNCTION "sync_tasks_before_write"();
+DROP TRIGGER "tasks_count_insert" ON "tasks";
+CREATE TRIGGER "tasks_count_insert" AFTER INSERT ON "tasks" REFERENCING NEW TABLE AS "inserted_tasks"
+  FOR EACH STATEMENT WHEN (coalesce(current_setting('todo.counted_owner', true), '') = '')
+  EXECUTE FUNCTION "tasks_count_inserted"();
 
 CREATE OR REPLACE FUNCTION "create_task"(
   owner VARCHAR, task_title VARCHAR, task_description VARCHAR, task_list_id UUID, task_due_date DATE,
@@ -84,12 +77,13 @@ BEGIN
       RAISE EXCEPTION 'next position needs the library' USING ERRCODE = 'TD500', DETAIL = last_position;
     END IF;
   END IF;
+  -- Numbered as the before-write trigger would, under the counter's lock taken above; the triggers skip this row.
   PERFORM set_config('todo.counted_owner', owner, true);
   RETURN QUERY
   INSERT INTO "tasks" ("id", "user_id", "title", "description", "completed", "list_id", "due_date", "priority",
-    "position", "created_at", "updated_at")
+    "position", "created_at", "updated_at", "version", "change_seq")
   VALUES (gen_random_uuid(), owner, task_title, task_description, false, task_list_id, task_due_date, task_priority,
-    next_position, clock_timestamp(), clock_timestamp())
+    next_position, clock_timestamp(), clock_timestamp(), 1, nextval('sync_change_seq'))
   RETURNING *;
   PERFORM set_config('todo.counted_owner', '', true);
 END

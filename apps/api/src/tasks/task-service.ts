@@ -193,6 +193,18 @@ interface ListValues {
   limit: number;
 }
 
+interface CreateValues {
+  ownerId: string;
+  title: string;
+  description: string | null;
+  listId: string | null;
+  dueDate: string | null;
+  priority: number;
+  maxTasks: number;
+  /** null: after the last one (create_task finds it); a key: the library's, when create_task cannot make it. */
+  position: string | null;
+}
+
 /** One task of one owner; `versions`: what an If-Match accepts (conditional writes only). */
 interface TaskKey {
   ownerId: string;
@@ -272,6 +284,15 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
     // Keyset pagination; one extra row tells whether another page exists without a count query.
     return select.orderBy("position", "asc").orderBy("id", "asc").limit(v.limit);
   });
+
+  /** The `create_task` call (see its migration). */
+  const createQuery = compiledOnce((_shape: "create", v: CreateValues) => ({
+    compile: () =>
+      sql<TaskRow>`SELECT ${TASK_SELECTION} FROM create_task(${v.ownerId}, ${v.title}, ${v.description},
+        ${v.listId}::uuid, ${v.dueDate}::date, ${v.priority}::smallint, ${v.maxTasks}::integer, ${v.position}::varchar)`.compile(
+        db,
+      ),
+  }));
 
   /** A conditional write's `version = ANY(...)`: one parameter, however many versions the If-Match names. */
   const versionMatches = (versions: unknown) => sql<boolean>`version = ANY(${versions}::int[])`;
@@ -410,12 +431,19 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
      * one's integer part (practically never) does the library compute it, in a transaction under the same lock.
      */
     async create(ownerId: string, body: CreateTaskBody): Promise<Task> {
-      const call = (q: Sql | Transaction<Tables>, position: string | null) =>
-        sql<TaskRow>`SELECT ${TASK_SELECTION} FROM create_task(${ownerId}, ${body.title}, ${body.description ?? null},
-          ${body.listId ?? null}::uuid, ${body.dueDate ?? null}::date, ${priorityNumber(body.priority ?? "none")}::smallint,
-          ${limits.maxTasksPerUser}::integer, ${position}::varchar)`
-          .execute(q)
-          .then((r) => r.rows[0]!);
+      const call = async (q: Sql | Transaction<Tables>, position: string | null) => {
+        const values: CreateValues = {
+          ownerId,
+          title: body.title,
+          description: body.description ?? null,
+          listId: body.listId ?? null,
+          dueDate: body.dueDate ?? null,
+          priority: priorityNumber(body.priority ?? "none"),
+          maxTasks: limits.maxTasksPerUser,
+          position,
+        };
+        return (await q.executeQuery(createQuery("create", values))).rows[0]!;
+      };
       const row = await refusingForeignLists(async () => {
         try {
           return await call(db, null);
