@@ -44,9 +44,12 @@ CREATE TRIGGER "tasks_count_insert" AFTER INSERT ON "tasks" REFERENCING NEW TABL
   FOR EACH STATEMENT WHEN (coalesce(current_setting('todo.counted_owner', true), '') = '')
   EXECUTE FUNCTION "tasks_count_inserted"();
 
-CREATE OR REPLACE FUNCTION "create_task"(
+-- `task_id`: the id to create the task under (an Idempotency-Key's reserved id, see the idempotency_resource_id
+-- migration); a task already there under it is a unique violation (23505), which the API answers with that task.
+DROP FUNCTION "create_task"(VARCHAR, VARCHAR, VARCHAR, UUID, DATE, SMALLINT, INTEGER, VARCHAR);
+CREATE FUNCTION "create_task"(
   owner VARCHAR, task_title VARCHAR, task_description VARCHAR, task_list_id UUID, task_due_date DATE,
-  task_priority SMALLINT, max_tasks INTEGER, task_position VARCHAR DEFAULT NULL
+  task_priority SMALLINT, max_tasks INTEGER, task_position VARCHAR DEFAULT NULL, task_id UUID DEFAULT NULL
 ) RETURNS SETOF "tasks" LANGUAGE plpgsql AS $$
 DECLARE
   last_position TEXT;
@@ -82,8 +85,8 @@ BEGIN
   RETURN QUERY
   INSERT INTO "tasks" ("id", "user_id", "title", "description", "completed", "list_id", "due_date", "priority",
     "position", "created_at", "updated_at", "version", "change_seq")
-  VALUES (gen_random_uuid(), owner, task_title, task_description, false, task_list_id, task_due_date, task_priority,
-    next_position, clock_timestamp(), clock_timestamp(), 1, nextval('sync_change_seq'))
+  VALUES (coalesce(task_id, gen_random_uuid()), owner, task_title, task_description, false, task_list_id,
+    task_due_date, task_priority, next_position, clock_timestamp(), clock_timestamp(), 1, nextval('sync_change_seq'))
   RETURNING *;
   PERFORM set_config('todo.counted_owner', '', true);
 END

@@ -48,6 +48,13 @@ function keptHeaders(res: Response): Record<string, string> {
   return kept;
 }
 
+/**
+ * The id a create handler makes its resource under: the one its Idempotency-Key reserved (a retry of a create that
+ * went through finds it instead of making a second), or undefined without a key (the service makes one up).
+ */
+export const reservedResourceId = (res: Response): string | undefined =>
+  res.locals.idempotentResourceId as string | undefined;
+
 type HandlerArgs = { req: Request; res: Response };
 type HandlerResult = { status: number; body: unknown };
 type Handler = (args: HandlerArgs) => Promise<HandlerResult>;
@@ -85,6 +92,7 @@ function idempotent(route: AppRoute, store: IdempotencyStore, handler: Handler):
         return { status, body: body === undefined ? undefined : JSON.parse(body) };
       }
       case "claimed":
+        res.locals.idempotentResourceId = outcome.resourceId;
         break;
     }
     // The work is done; failing to record its answer must not turn it into an error. The claim then lapses with

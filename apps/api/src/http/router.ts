@@ -12,7 +12,7 @@ import type { ListService } from "../tasks/list-service.js";
 import type { TaskService } from "../tasks/task-service.js";
 import { clientAddress, clientGroup } from "./client-address.js";
 import { ifMatchVersions, isNotModified, withETag } from "./conditional.js";
-import { withIdempotency } from "./idempotency.js";
+import { reservedResourceId, withIdempotency } from "./idempotency.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {
@@ -106,7 +106,7 @@ export function createRouter(deps: RouterDeps) {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),
       create: async ({ body, res }) => ({
         status: 201,
-        body: withETag(res, await tasks.create(currentUser(res).id, body)),
+        body: withETag(res, await tasks.create(currentUser(res).id, body, reservedResourceId(res))),
       }),
       // Before `get`: Express matches in registration order, and `summary` would otherwise be a task id.
       summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
@@ -137,7 +137,10 @@ export function createRouter(deps: RouterDeps) {
     },
     lists: {
       list: async ({ res }) => ({ status: 200, body: await lists.list(currentUser(res).id) }),
-      create: async ({ body, res }) => ({ status: 201, body: await lists.create(currentUser(res).id, body) }),
+      create: async ({ body, res }) => ({
+        status: 201,
+        body: await lists.create(currentUser(res).id, body, reservedResourceId(res)),
+      }),
       get: async ({ params, res }) => ({ status: 200, body: await lists.get(currentUser(res).id, params.listId) }),
       update: async ({ params, body, res }) => ({
         status: 200,

@@ -11,8 +11,11 @@ export interface StoredResponse {
 }
 
 export type ClaimOutcome =
-  /** This request holds the key: process it, then `complete` or `release`. */
-  | { kind: "claimed"; claim: string }
+  /**
+   * This request holds the key: process it, then `complete` or `release`. A create makes its resource under
+   * `resourceId`, which stays the key's when a retry takes over an unfinished claim.
+   */
+  | { kind: "claimed"; claim: string; resourceId: string }
   /** The key's first request finished: answer with its response. */
   | { kind: "replay"; response: StoredResponse }
   /** The key's first request is still running (or crashed less than a lease ago). */
@@ -57,18 +60,24 @@ export class IdempotencyStore {
     const { ttlSeconds, leaseMs } = this.options;
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       const claim = randomUUID();
-      const claimed = await this.prisma.$queryRaw<{ claim: string }[]>`
-        INSERT INTO idempotency_records AS r (user_id, key, fingerprint, claim, locked_until, created_at, expires_at)
-        VALUES (${userId}, ${key}, ${fingerprint}, ${claim}::uuid,
-                now() + make_interval(secs => ${leaseMs / 1000}), now(), now() + make_interval(secs => ${ttlSeconds}))
+      // Taking over an unfinished claim (its process died, or answered 5xx before the release) keeps its resource
+      // id: whatever that attempt created is then found, never created twice. An expired record is a new request.
+      const claimed = await this.prisma.$queryRaw<{ claim: string; resourceId: string }[]>`
+        INSERT INTO idempotency_records AS r
+          (user_id, key, fingerprint, claim, locked_until, resource_id, created_at, expires_at)
+        VALUES (${userId}, ${key}, ${fingerprint}, ${claim}::uuid, now() + make_interval(secs => ${leaseMs / 1000}),
+                ${randomUUID()}::uuid, now(), now() + make_interval(secs => ${ttlSeconds}))
         ON CONFLICT (user_id, key) DO UPDATE
           SET fingerprint = EXCLUDED.fingerprint, claim = EXCLUDED.claim, locked_until = EXCLUDED.locked_until,
               status = NULL, headers = NULL, body = NULL, created_at = EXCLUDED.created_at,
-              expires_at = EXCLUDED.expires_at
+              expires_at = EXCLUDED.expires_at,
+              resource_id = CASE WHEN r.expires_at <= now() THEN EXCLUDED.resource_id
+                                 ELSE coalesce(r.resource_id, EXCLUDED.resource_id) END
           WHERE r.expires_at <= now()
              OR (r.status IS NULL AND r.locked_until <= now() AND r.fingerprint = EXCLUDED.fingerprint)
-        RETURNING claim::text AS claim`;
-      if (claimed[0]?.claim === claim) return { kind: "claimed", claim };
+        RETURNING claim::text AS claim, resource_id::text AS "resourceId"`;
+      const won = claimed[0];
+      if (won?.claim === claim) return { kind: "claimed", claim, resourceId: won.resourceId };
 
       const rows = await this.prisma.$queryRaw<RecordRow[]>`
         SELECT fingerprint, status, headers, body, locked_until AS "lockedUntil"

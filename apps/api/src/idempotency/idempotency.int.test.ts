@@ -145,6 +145,51 @@ describe("Idempotency-Key on POST /tasks", () => {
     expect(again.headers.get("idempotent-replayed")).toBe("true");
   });
 
+  it("a first request that created its task and died before keeping its answer: the retry finds that task", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    const first = await create(user, { title: "made, then crashed" }, key);
+    expect(first.status).toBe(201);
+    // The task committed; the answer did not (the process died in between): the record is an unfinished claim.
+    await app.server.db.prisma.$executeRaw`
+      UPDATE idempotency_records SET status = NULL, headers = NULL, body = NULL, claim = gen_random_uuid(),
+        locked_until = now() - interval '1 second'
+      WHERE user_id = ${user.id} AND key = ${key}`;
+    const retry = await create(user, { title: "made, then crashed" }, key);
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).toBe(first.body.id);
+    expect(retry.headers.get("etag")).toBe(first.headers.get("etag"));
+    expect(await taskCount(user)).toBe(1);
+    const again = await create(user, { title: "made, then crashed" }, key);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    // The same for a list.
+    const listKey = randomUUID();
+    const list = await create(user, { name: "Made once" }, listKey, "lists");
+    expect(list.status).toBe(201);
+    await app.server.db.prisma.$executeRaw`
+      UPDATE idempotency_records SET status = NULL, headers = NULL, body = NULL, claim = gen_random_uuid(),
+        locked_until = now() - interval '1 second'
+      WHERE user_id = ${user.id} AND key = ${listKey}`;
+    const listRetry = await create(user, { name: "Made once" }, listKey, "lists");
+    expect(listRetry.status).toBe(201);
+    expect(listRetry.body.id).toBe(list.body.id);
+    const lists = await app.request(`/api/v1/${user.id}/lists`, { token: user.accessToken });
+    expect(lists.body.items).toHaveLength(1);
+  });
+
+  it("a new request after the key expired creates anew (the reserved id is the key's, not forever)", async () => {
+    const user = await signUp(app);
+    const key = randomUUID();
+    const first = await create(user, { title: "once a day" }, key);
+    await app.server.db.prisma.$executeRaw`
+      UPDATE idempotency_records SET expires_at = now() - interval '1 second' WHERE user_id = ${user.id} AND key = ${key}`;
+    const later = await create(user, { title: "once a day" }, key);
+    expect(later.status).toBe(201);
+    expect(later.body.id).not.toBe(first.body.id);
+    expect(await taskCount(user)).toBe(2);
+  });
+
   it("keeps a client error's answer too (the request was processed), and replays it", async () => {
     const user = await signUp(app);
     const key = randomUUID();

@@ -70,10 +70,23 @@ export function createListService(db: Sql, limits: ListLimits) {
       return { items: rows.map(toListDto) };
     },
 
-    /** Within the quota and with a name of its own: one transaction under the owner's lock. */
-    async create(ownerId: string, body: ListBody): Promise<TaskList> {
+    /**
+     * Within the quota and with a name of its own: one transaction under the owner's lock. `id`: the id to create the
+     * list under (an Idempotency-Key's reserved one); a list already there under it is the answer.
+     */
+    async create(ownerId: string, body: ListBody, id?: string): Promise<TaskList> {
       const row = await db.transaction().execute(async (tx) => {
         if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+        if (id !== undefined) {
+          // An earlier attempt with this Idempotency-Key created it and did not live to keep its answer.
+          const made = await tx
+            .selectFrom("lists")
+            .select("id")
+            .where("id", "=", id)
+            .where("userId", "=", ownerId)
+            .executeTakeFirst();
+          if (made) return "made" as const;
+        }
         const { count } = await tx
           .selectFrom("lists")
           .select((eb) => eb.fn.countAll<number>().as("count"))
@@ -85,7 +98,7 @@ export function createListService(db: Sql, limits: ListLimits) {
         return tx
           .insertInto("lists")
           .values({
-            id: randomUUID(),
+            id: id ?? randomUUID(),
             userId: ownerId,
             name: body.name,
             createdAt: sql<Date>`now()`,
@@ -95,6 +108,7 @@ export function createListService(db: Sql, limits: ListLimits) {
           .returning(["id", "name", "createdAt", "updatedAt"])
           .executeTakeFirst();
       });
+      if (row === "made") return get(ownerId, id!);
       if (!row) throw nameTaken();
       return toListDto({ ...row, activeCount: 0, completedCount: 0 });
     },

@@ -77,6 +77,8 @@ const FOREIGN_KEY_VIOLATION = "23503";
 const UNKNOWN_OWNER = "TD401";
 const QUOTA_REACHED = "TD409";
 const NEEDS_LIBRARY_KEY = "TD500";
+/** A task id already taken (see `create`). */
+const UNIQUE_VIOLATION = "23505";
 
 const sqlState = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 
@@ -203,6 +205,8 @@ interface CreateValues {
   maxTasks: number;
   /** null: after the last one (create_task finds it); a key: the library's, when create_task cannot make it. */
   position: string | null;
+  /** The id to create the task under (an Idempotency-Key's reserved one), or null for a new one. */
+  id: string | null;
 }
 
 /** One task of one owner; `versions`: what an If-Match accepts (conditional writes only). */
@@ -289,9 +293,8 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
   const createQuery = compiledOnce((_shape: "create", v: CreateValues) => ({
     compile: () =>
       sql<TaskRow>`SELECT ${TASK_SELECTION} FROM create_task(${v.ownerId}, ${v.title}, ${v.description},
-        ${v.listId}::uuid, ${v.dueDate}::date, ${v.priority}::smallint, ${v.maxTasks}::integer, ${v.position}::varchar)`.compile(
-        db,
-      ),
+        ${v.listId}::uuid, ${v.dueDate}::date, ${v.priority}::smallint, ${v.maxTasks}::integer, ${v.position}::varchar,
+        ${v.id}::uuid)`.compile(db),
   }));
 
   /** A conditional write's `version = ANY(...)`: one parameter, however many versions the If-Match names. */
@@ -430,7 +433,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
      * position and inserts it (see its migration). Only when the next key needs more than incrementing the last
      * one's integer part (practically never) does the library compute it, in a transaction under the same lock.
      */
-    async create(ownerId: string, body: CreateTaskBody): Promise<Task> {
+    async create(ownerId: string, body: CreateTaskBody, id?: string): Promise<Task> {
       const call = async (q: Sql | Transaction<Tables>, position: string | null) => {
         const values: CreateValues = {
           ownerId,
@@ -441,6 +444,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
           priority: priorityNumber(body.priority ?? "none"),
           maxTasks: limits.maxTasksPerUser,
           position,
+          id: id ?? null,
         };
         return (await q.executeQuery(createQuery("create", values))).rows[0]!;
       };
@@ -461,8 +465,16 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
             return call(tx, generateKeyBetween(last?.position ?? null, null));
           });
         }
-      }).catch((error: unknown) => {
+      }).catch(async (error: unknown) => {
         switch (sqlState(error)) {
+          case UNIQUE_VIOLATION: {
+            // The reserved id is taken: an earlier attempt with this Idempotency-Key created the task and did not
+            // live to keep its answer. That task is the answer (as it is now).
+            const existing =
+              id === undefined ? undefined : (await db.executeQuery(getQuery("get", { ownerId, taskId: id }))).rows[0];
+            if (existing) return existing;
+            throw error;
+          }
           case UNKNOWN_OWNER:
             throw new AppError("UNAUTHORIZED", "Unknown account");
           case QUOTA_REACHED:
