@@ -171,8 +171,20 @@ export async function signIn(page: Page, webUrl: string, email: string, password
 export async function addTask(page: Page, title: string, description = ""): Promise<void> {
   await page.getByLabel("Title", { exact: true }).fill(title);
   await page.getByLabel("Description", { exact: true }).fill(description);
+  // The board shows the new task at once, then refreshes its counts from the server (router.refresh(): a GET of
+  // this page with `RSC: 1`; link prefetches are GETs of other pages). Wait for that refresh too, so a test's next
+  // step (ending the sign-in elsewhere, say) does not race it: answered after the sign-in ended, it would take the
+  // page to the sign-in page on its own.
+  const here = new URL(page.url());
+  const refreshed = page.waitForResponse((r) => {
+    if (r.request().method() !== "GET" || r.request().headers().rsc !== "1") return false;
+    const url = new URL(r.url());
+    url.searchParams.delete("_rsc");
+    return url.pathname === here.pathname && url.search === here.search;
+  });
   await page.getByRole("button", { name: "Add task", exact: true }).click();
   await page.getByRole("checkbox", { name: title, exact: true }).waitFor();
+  await refreshed;
 }
 
 /** Task titles in the order the page shows them. */
