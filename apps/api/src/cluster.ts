@@ -31,7 +31,7 @@ export async function runPrimary(env: Env, logger: Logger): Promise<number> {
   if (env.MIGRATE_ON_START) {
     // Here rather than in each worker: one schema-engine start instead of N, and the workers' start-up
     // does not wait on each other's advisory lock.
-    const { db } = await openMigratedDatabase(databaseTarget(env), logger);
+    const { db } = await openMigratedDatabase(databaseTarget(env), logger, { waitMs: env.DB_STARTUP_WAIT * 1000 });
     await db.close();
   }
 

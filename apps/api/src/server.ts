@@ -22,6 +22,7 @@ import { UserProvisioning } from "./auth/user-provisioning.js";
 import type { Env } from "./config/env.js";
 import { type Database, databaseTarget } from "./db/database.js";
 import { openMigratedDatabase } from "./db/migrated-database.js";
+import { untilDatabaseAnswers } from "./db/startup-wait.js";
 import { createApp } from "./http/app.js";
 import { ServerLifecycle } from "./http/lifecycle.js";
 import { IdempotencyStore, purgeExpiredIdempotencyRecords } from "./idempotency/idempotency-store.js";
@@ -53,14 +54,18 @@ export interface StartOptions {
 
 /** The composition root: database, migrations, services, HTTP. */
 export async function startServer(env: Env, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
-  const { db } = await openMigratedDatabase(databaseTarget(env), logger, { migrate: env.MIGRATE_ON_START });
+  const startupWait = { waitMs: env.DB_STARTUP_WAIT * 1000, logger };
+  const { db } = await openMigratedDatabase(databaseTarget(env), logger, {
+    migrate: env.MIGRATE_ON_START,
+    waitMs: startupWait.waitMs,
+  });
   const metrics =
     env.METRICS_PORT === undefined ? undefined : new Metrics({ pool: () => db.poolStats(), hashQueue: hashPoolDepth });
 
   const tokens = new AccessTokens(env.jwtSecret, env.ACCESS_TOKEN_TTL);
   const verifier = createTokenVerifier(env, logger);
   const revocations = new SignInRevocations(db.prisma, env.ACCESS_TOKEN_TTL, logger);
-  await revocations.start(env.REVOCATION_SYNC_MS);
+  await untilDatabaseAnswers("revocations", () => revocations.start(env.REVOCATION_SYNC_MS), startupWait);
   const rateLimiter = new RateLimiter(db.prisma);
   // Housekeeping: ended rate-limit windows and long-ended sign-ins (failures are retried next time).
   const purgeTimer = setInterval(() => {

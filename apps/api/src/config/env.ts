@@ -99,6 +99,8 @@ const EnvSchema = z.object({
   BCRYPT_COST: int(12, 4, 15),
   DB_POOL_MAX: int(20, 1, 500),
   DB_CONNECTION_TIMEOUT_MS: int(5_000, 100, 120_000),
+  // How long a starting process waits for a database it cannot reach yet (retrying) before it gives up.
+  DB_STARTUP_WAIT: duration("30s"),
   DB_STATEMENT_TIMEOUT_MS: int(10_000, 100, 600_000),
   REQUEST_TIMEOUT_MS: int(30_000, 1_000, 600_000),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),

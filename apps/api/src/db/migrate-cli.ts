@@ -22,7 +22,9 @@ const env = loadEnv();
 const target = databaseTarget(env);
 const started = performance.now();
 try {
-  const { db, applied } = await openMigratedDatabase(target, createLogger("warn"));
+  const { db, applied } = await openMigratedDatabase(target, createLogger("warn"), {
+    waitMs: env.DB_STARTUP_WAIT * 1000,
+  });
   try {
     const ms = Math.round(performance.now() - started);
     if (applied.length === 0) console.log(`No pending migrations on ${describeTarget(target)} (${ms} ms).`);
