@@ -14,6 +14,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { TaskList as ListModel, Task as TaskModel, User as UserModel } from "../generated/prisma/client.js";
+import { parseTimestamptz, TIMESTAMPTZ_OID } from "./timestamps.js";
 
 /**
  * The tables the typed SQL layer (Kysely) sees, derived from the Prisma models: schema.prisma stays the one place a
@@ -42,10 +43,19 @@ interface SyncColumnTypes {
 const DATE_OID = 1082;
 const dateAsText = (value: string): string => value;
 
-/** Type parsers for the pg pool: `date` stays the server's `YYYY-MM-DD` text. Prisma's adapter sets its own per query. */
+/**
+ * Type parsers for the pg pool: `date` stays the server's `YYYY-MM-DD` text; `timestamptz` takes a fast path for
+ * UTC (see timestamps.ts). Prisma's adapter sets its own per query.
+ */
 export const pgTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === DATE_OID ? dateAsText : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+    format === "binary"
+      ? pg.types.getTypeParser(oid, format)
+      : oid === DATE_OID
+        ? dateAsText
+        : oid === TIMESTAMPTZ_OID
+          ? parseTimestamptz
+          : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
 };
 
 const plugins = [new CamelCasePlugin()];

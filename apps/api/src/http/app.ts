@@ -10,6 +10,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { createDocsRouter } from "../openapi/docs-router.js";
 import { OPENAPI_PATH, openApiDocument } from "../openapi/generate-openapi.js";
 import { errorHandler, notFoundHandler, sendError, validationError } from "./error-handler.js";
+import { jsonResponses } from "./json-response.js";
 import { requestContext } from "./request-context.js";
 import { requireAuth } from "./require-auth.js";
 import { createRouter, type RouterDeps } from "./router.js";
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.set("trust proxy", deps.env.TRUST_PROXY);
   app.set("etag", false);
 
+  app.use(jsonResponses);
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(helmet());
   app.use(noStore);

@@ -122,3 +122,45 @@ describe("hardening", () => {
     expect(denied.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
+
+describe("JSON responses", () => {
+  it("say UTF-8, count the body in bytes, and answer HEAD with the same headers and no body", async () => {
+    const path = `/api/v1/${user.id}/tasks`;
+    const created = await app.request(path, {
+      method: "POST",
+      token: user.accessToken,
+      body: { title: "Ünïcødé 🎉 ✓", description: "é".repeat(900) },
+    });
+    expect(created.status).toBe(201);
+    const res = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(Number(res.headers.get("content-length"))).toBe(bytes.length);
+    expect(bytes.length).toBeGreaterThan(bytes.toString("utf8").length);
+    const items: { id: string; title: string }[] = JSON.parse(bytes.toString("utf8")).items;
+    expect(items.find((task) => task.id === created.body.id)?.title).toBe("Ünïcødé 🎉 ✓");
+
+    const head = await fetch(`${app.url}${path}/${created.body.id}`, {
+      method: "HEAD",
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(Number(head.headers.get("content-length"))).toBeGreaterThan(100);
+    expect(await head.text()).toBe("");
+  });
+
+  it("a 304 carries no body and no content headers", async () => {
+    const path = `/api/v1/${user.id}/tasks`;
+    const created = await app.request(path, { method: "POST", token: user.accessToken, body: { title: "cached" } });
+    const etag = created.headers.get("etag")!;
+    const res = await fetch(`${app.url}${path}/${created.body.id}`, {
+      headers: { authorization: `Bearer ${user.accessToken}`, "if-none-match": etag },
+    });
+    expect(res.status).toBe(304);
+    expect(res.headers.get("content-type")).toBeNull();
+    expect(res.headers.get("content-length")).toBeNull();
+    expect(res.headers.get("etag")).toBe(etag);
+    expect(await res.text()).toBe("");
+  });
+});
