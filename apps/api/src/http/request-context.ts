@@ -27,13 +27,23 @@ export function requestContext(logger: Logger, metrics?: Pick<Metrics, "observeR
     const requestId = typeof incoming === "string" && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const started = process.hrtime.bigint();
     res.locals.requestId = requestId;
-    res.locals.log = logger.child({ reqId: requestId });
+    // Made on first use: most requests log nothing but the line below, which needs no child logger.
+    let log: Logger | undefined;
+    Object.defineProperty(res.locals, "log", {
+      get: () => (log ??= logger.child({ reqId: requestId })),
+      set: (value: Logger) => {
+        log = value;
+      },
+      enumerable: true,
+      configurable: true,
+    });
     res.setHeader("X-Request-Id", requestId);
     res.on("finish", () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       metrics?.observeRequest(req.method, req.tsRestRoute?.path ?? UNMATCHED_ROUTE, res.statusCode, durationMs / 1e3);
-      res.locals.log.info(
+      (log ?? logger).info(
         {
+          ...(log === undefined && { reqId: requestId }),
           method: req.method,
           path: req.path,
           status: res.statusCode,

@@ -24,7 +24,7 @@ export function requireAuth(authenticator: Authenticator) {
       next();
       return;
     }
-    // Getters: route and address are only worked out when a failure is logged, not on every request.
+    // Getters: route, address and logger are only worked out when a failure is logged, not on every request.
     const context: AuthRequestContext = {
       get route() {
         return `${req.method} ${req.route?.path ?? req.path}`;
@@ -32,7 +32,9 @@ export function requireAuth(authenticator: Authenticator) {
       get ip() {
         return clientAddress(req);
       },
-      log: res.locals.log,
+      get log() {
+        return res.locals.log;
+      },
     };
     authenticator.authenticate(req.headers.authorization, context).then((user) => {
       const owner = req.params.userId;

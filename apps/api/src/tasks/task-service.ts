@@ -11,7 +11,14 @@ import type {
   UpdateTaskBody,
 } from "@todo/contract";
 import { generateKeyBetween, generateNKeysBetween } from "fractional-indexing";
-import { type ExpressionBuilder, type Selectable, sql, type Transaction, type UpdateObject } from "kysely";
+import {
+  type CompiledQuery,
+  type ExpressionBuilder,
+  type Selectable,
+  sql,
+  type Transaction,
+  type UpdateObject,
+} from "kysely";
 import { compiledOnce } from "../db/compiled-once.js";
 import type { Sql, Tables } from "../db/kysely.js";
 import { AppError, notFound } from "../errors/app-error.js";
@@ -40,6 +47,52 @@ export const TASK_COLUMNS = [
   "version",
 ] as const satisfies readonly (keyof Tables["tasks"])[];
 export type TaskRow = Pick<Selectable<Tables["tasks"]>, (typeof TASK_COLUMNS)[number]>;
+
+/** A task row as the database names its columns: what the hot queries' rows are before `taskRow`. */
+interface TaskRecord {
+  id: string;
+  user_id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  created_at: Date;
+  updated_at: Date;
+  list_id: string | null;
+  due_date: string | null;
+  priority: number;
+  position: string;
+  completed_at: Date | null;
+  version: number;
+}
+
+/**
+ * The CamelCasePlugin's renaming of a task row, written out: one object of a fixed shape instead of a key-by-key
+ * copy (the plugin's pass was ~2% of the list route's CPU). The type checker holds it to TASK_COLUMNS.
+ */
+const taskRow = (r: TaskRecord): TaskRow => ({
+  id: r.id,
+  userId: r.user_id,
+  title: r.title,
+  description: r.description,
+  completed: r.completed,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  listId: r.list_id,
+  dueDate: r.due_date,
+  priority: r.priority,
+  position: r.position,
+  completedAt: r.completed_at,
+  version: r.version,
+});
+
+/**
+ * Runs a hot task query (compiled once, with the CamelCasePlugin's renaming of the SQL) on `raw`, the same
+ * connections without plugins, and renames the rows with `taskRow`.
+ */
+async function taskRows(raw: Sql | Transaction<Tables>, query: CompiledQuery<TaskRow>): Promise<TaskRow[]> {
+  const { rows } = await raw.executeQuery(query as unknown as CompiledQuery<TaskRecord>);
+  return rows.map(taskRow);
+}
 
 export function toTaskDto(row: TaskRow): Task {
   return {
@@ -246,6 +299,8 @@ const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${
  * `version = version + 1` and a `WHERE version = $expected`.
  */
 export function createTaskService(db: Sql, limits: TaskLimits) {
+  /** The same connections without plugins, for the hot queries (see `taskRows`). */
+  const raw = db.withoutPlugins();
   // The hot queries, compiled once per shape (db/compiled-once.ts).
 
   /** The list route: which filters, which sort, whether a cursor (and a null due date in it). */
@@ -394,7 +449,8 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
         sort: query.sort,
         after: after === undefined ? "start" : after.sort === "due" && after.key === null ? "due-null" : "key",
       };
-      const { rows } = await db.executeQuery(
+      const rows = await taskRows(
+        raw,
         listQuery(shape, {
           ownerId,
           completed: query.completed,
@@ -446,7 +502,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
           position,
           id: id ?? null,
         };
-        return (await q.executeQuery(createQuery("create", values))).rows[0]!;
+        return (await taskRows(q === db ? raw : q.withoutPlugins(), createQuery("create", values)))[0]!;
       };
       const row = await refusingForeignLists(async () => {
         try {
@@ -471,7 +527,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
             // The reserved id is taken: an earlier attempt with this Idempotency-Key created the task and did not
             // live to keep its answer. That task is the answer (as it is now).
             const existing =
-              id === undefined ? undefined : (await db.executeQuery(getQuery("get", { ownerId, taskId: id }))).rows[0];
+              id === undefined ? undefined : (await taskRows(raw, getQuery("get", { ownerId, taskId: id })))[0];
             if (existing) return existing;
             throw error;
           }
@@ -488,7 +544,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
 
     async get(ownerId: string, taskId: string): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
-      const row = (await db.executeQuery(getQuery("get", { ownerId, taskId }))).rows[0];
+      const row = (await taskRows(raw, getQuery("get", { ownerId, taskId })))[0];
       if (!row) throw notFound();
       return toTaskDto(row);
     },
@@ -515,7 +571,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
         dueDate: body.dueDate,
         priority: body.priority === undefined ? undefined : priorityNumber(body.priority),
       };
-      const row = await refusingForeignLists(async () => (await db.executeQuery(updateQuery(shape, values))).rows[0]);
+      const row = await refusingForeignLists(async () => (await taskRows(raw, updateQuery(shape, values)))[0]);
       if (!row) throw await noRowWritten(ownerId, taskId, expected);
       return toTaskDto(row);
     },
@@ -531,10 +587,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
     /** Flips `completed` in one UPDATE, so concurrent toggles never lose a flip. */
     async toggleComplete(ownerId: string, taskId: string, expected?: ExpectedVersions): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
-      const { rows } = await db.executeQuery(
-        toggleQuery(expected !== undefined, { ownerId, taskId, versions: expected }),
-      );
-      const row = rows[0];
+      const [row] = await taskRows(raw, toggleQuery(expected !== undefined, { ownerId, taskId, versions: expected }));
       if (!row) throw await noRowWritten(ownerId, taskId, expected);
       return toTaskDto(row);
     },
