@@ -99,6 +99,12 @@ const EnvSchema = z.object({
   BCRYPT_COST: int(12, 4, 15),
   DB_POOL_MAX: int(20, 1, 500),
   DB_CONNECTION_TIMEOUT_MS: int(5_000, 100, 120_000),
+  // Keep the hot task queries as prepared statements on each connection. Unset: on, unless DIRECT_DATABASE_URL
+  // is set (DATABASE_URL is then a transaction pooler, where a connection's statements are not its own).
+  DB_PREPARED_STATEMENTS: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === "true" || v === "1")),
   // How long a starting process waits for a database it cannot reach yet (retrying) before it gives up.
   DB_STARTUP_WAIT: duration("30s"),
   DB_STATEMENT_TIMEOUT_MS: int(10_000, 100, 600_000),

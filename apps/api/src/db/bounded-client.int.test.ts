@@ -1,8 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { boundedClient, CANCEL_GRACE_MS } from "./bounded-client.js";
+import { compiledOnce, preparedStatementName } from "./compiled-once.js";
+
+/** Kysely without a connection, to compile SQL only. */
+const kyselyForCompiling = new Kysely<object>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+  },
+});
 
 // Cancel requests and server-side statements need a PostgreSQL server.
 const runs = inject("database") === "postgres";
@@ -117,6 +129,47 @@ describe.runIf(runs)("bounded pg client: every statement ends by its deadline", 
     } finally {
       await pool.end();
       await new Promise((r) => relay.server.close(r));
+    }
+  });
+});
+
+describe.runIf(runs)("bounded pg client: prepared hot statements", () => {
+  const databaseUrl = inject("databaseUrl")!;
+  // A hot query as the task service makes one: compiled once, so its SQL has a prepared-statement name.
+  const hot = compiledOnce((_shape: "hot", v: { n: number }) => ({
+    compile: () => sql<{ doubled: number }>`SELECT ${v.n}::int * 2 AS doubled`.compile(kyselyForCompiling),
+  }));
+  const kept = async (pool: pg.Pool) =>
+    (await pool.query<{ name: string }>("SELECT name FROM pg_prepared_statements")).rows.map((r) => r.name);
+
+  it("with prepare, parses a hot query once per connection and then only binds it; other SQL stays unnamed", async () => {
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 1,
+      Client: boundedClient(5_000, { prepare: true }),
+    });
+    try {
+      const first = hot("hot", { n: 21 });
+      const name = preparedStatementName(first.sql);
+      expect(name).toMatch(/^todo_hot_\d+$/);
+      expect((await pool.query(first.sql, [...first.parameters])).rows).toEqual([{ doubled: 42 }]);
+      const second = hot("hot", { n: 5 });
+      expect((await pool.query(second.sql, [...second.parameters])).rows).toEqual([{ doubled: 10 }]);
+      await pool.query("SELECT $1::int AS plain", [1]);
+      expect(await kept(pool)).toEqual([name]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("without prepare (behind a transaction pooler), keeps nothing on the connection", async () => {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, Client: boundedClient(5_000) });
+    try {
+      const query = hot("hot", { n: 1 });
+      expect((await pool.query(query.sql, [...query.parameters])).rows).toEqual([{ doubled: 2 }]);
+      expect(await kept(pool)).toEqual([]);
+    } finally {
+      await pool.end();
     }
   });
 });

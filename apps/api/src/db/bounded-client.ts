@@ -13,9 +13,12 @@
 //   setting ends with the transaction, so nothing leaks to the next user of the server connection.
 //
 // Statements stay unnamed (the extended protocol's unnamed prepared statement, parsed and run in one
-// round trip): named ones would outlive the transaction on a server connection the next transaction may
-// not get (PgBouncer 1.18 has no protocol-level prepared statements in transaction mode).
+// round trip) unless `prepare` is on: named ones would outlive the transaction on a server connection the
+// next transaction may not get (PgBouncer 1.18 has no protocol-level prepared statements in transaction mode).
+// With `prepare` (a direct connection, `DB_PREPARED_STATEMENTS`), the hot queries (db/compiled-once.ts) are
+// named: each server connection parses and plans them once and then only binds and runs them.
 import pg from "pg";
+import { preparedStatementName } from "./compiled-once.js";
 
 /** After the cancel request: how long a statement may still take before its connection is closed. */
 export const CANCEL_GRACE_MS = 2_000;
@@ -28,6 +31,7 @@ const TRANSACTION_START = /^\s*(BEGIN|START\s+TRANSACTION)\b[^;]*;?\s*$/i;
 type Callback = (err: Error | null, result?: unknown) => void;
 interface PendingQuery {
   text?: string;
+  name?: string;
   callback?: Callback;
 }
 
@@ -38,7 +42,7 @@ interface RawConnection {
 }
 
 /** The pg.Client the pool should make (pg.Pool's `Client` option): every statement bounded by `timeoutMs`. */
-export function boundedClient(timeoutMs: number): typeof pg.Client {
+export function boundedClient(timeoutMs: number, { prepare = false }: { prepare?: boolean } = {}): typeof pg.Client {
   const setLocal = `SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`;
   class BoundedClient extends pg.Client {
     // Submittables (cursors, streams) pass through as they are; everything else becomes a Query of ours,
@@ -50,8 +54,9 @@ export function boundedClient(timeoutMs: number): typeof pg.Client {
       }
       const query = new pg.Query(config, values as never, callback as never) as unknown as PendingQuery;
       // Prisma's `BEGIN`, Kysely's `begin` / `start transaction isolation level …`: a transaction's first words.
-      if (typeof query.text === "string" && TRANSACTION_START.test(query.text)) {
-        query.text = `${query.text.replace(/;\s*$/, "")}; ${setLocal}`;
+      if (typeof query.text === "string") {
+        if (TRANSACTION_START.test(query.text)) query.text = `${query.text.replace(/;\s*$/, "")}; ${setLocal}`;
+        else if (prepare && query.name === undefined) query.name = preparedStatementName(query.text);
       }
       let result: Promise<unknown> | undefined;
       if (!query.callback) {

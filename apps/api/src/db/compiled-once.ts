@@ -1,5 +1,17 @@
 import type { Compilable, CompiledQuery } from "kysely";
 
+/** Most distinct hot statements given a name (each server connection keeps one prepared statement per name). */
+const MAX_PREPARED = 500;
+const preparedNames = new Map<string, string>();
+
+/**
+ * The prepared-statement name of a hot query's SQL (one that `compiledOnce` compiled), for a PostgreSQL connection
+ * that keeps prepared statements (see bounded-client.ts); undefined for any other SQL.
+ */
+export function preparedStatementName(sql: string): string | undefined {
+  return preparedNames.get(sql);
+}
+
 /** Stands for the value named `name` while a query is compiled once (see `compiledOnce`). */
 class Slot {
   constructor(readonly name: string) {}
@@ -14,7 +26,8 @@ class Slot {
  * `shape` (plain data naming every choice: which filters, which sort), and it uses each of `values` only as a value
  * (never in an `if`, never spread into a list whose length would change the SQL). Compiled once per shape with
  * stand-ins for the values, the SQL is then reused with the values of each call in their places. Run the result
- * with `db.executeQuery(...)`: rows come back through the same plugins as any Kysely query.
+ * with `db.executeQuery(...)`: rows come back through the same plugins as any Kysely query. Each compiled SQL also
+ * gets a prepared-statement name, which connections that keep prepared statements use to parse and plan it once.
  */
 export function compiledOnce<S, V extends object, O>(
   build: (shape: S, values: V) => Compilable<O>,
@@ -27,6 +40,9 @@ export function compiledOnce<S, V extends object, O>(
     if (compiled === undefined) {
       compiled = build(shape, slots).compile();
       cache.set(key, compiled);
+      if (!preparedNames.has(compiled.sql) && preparedNames.size < MAX_PREPARED) {
+        preparedNames.set(compiled.sql, `todo_hot_${preparedNames.size + 1}`);
+      }
     }
     return {
       ...compiled,

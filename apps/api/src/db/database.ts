@@ -19,6 +19,8 @@ export type DatabaseTarget =
       poolMax: number;
       connectionTimeoutMs: number;
       statementTimeoutMs: number;
+      /** Keep the hot queries as prepared statements on each connection: a direct connection, not a pooler. */
+      preparedStatements?: boolean;
     }
   /** `dir` is a folder on disk, or `memory://` for a throwaway in-memory database. */
   | { kind: "pglite"; dir: string };
@@ -33,6 +35,8 @@ export function databaseTarget(env: Env): DatabaseTarget {
         poolMax: env.DB_POOL_MAX,
         connectionTimeoutMs: env.DB_CONNECTION_TIMEOUT_MS,
         statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+        // Unset: on unless DIRECT_DATABASE_URL says that DATABASE_URL is a transaction pooler.
+        preparedStatements: env.DB_PREPARED_STATEMENTS ?? env.DIRECT_DATABASE_URL === undefined,
       }
     : { kind: "pglite", dir: env.PGLITE_DIR };
 }
@@ -86,7 +90,7 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>, log
     idleTimeoutMillis: 30_000,
     // No session state and no startup parameter but application_name (which PgBouncer passes on): the
     // statement timeout is enforced per statement and per transaction instead (see bounded-client.ts).
-    Client: boundedClient(target.statementTimeoutMs),
+    Client: boundedClient(target.statementTimeoutMs, { prepare: target.preparedStatements }),
     application_name: "todo-api",
     types: pgTypes,
   });
