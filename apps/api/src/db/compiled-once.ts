@@ -20,7 +20,7 @@ class Slot {
 /**
  * Hot queries compiled once per shape, then run with each call's values. Kysely builds its query tree, lets the
  * CamelCasePlugin rewrite it and compiles it to SQL on every call; on the task routes that was the largest piece of
- * JavaScript per request after the HTTP stack (docs/performance.md, "Task routes, API side").
+ * JavaScript per request after the HTTP stack (docs/performance.md, "Follow-up, 2026-12-02 evening").
  *
  * `build(shape, values)` writes the query with Kysely as usual, with two rules: it decides the query's form only from
  * `shape` (plain data naming every choice: which filters, which sort), and it uses each of `values` only as a value

@@ -9,7 +9,7 @@ const NO_BODY = new Set([204, 304]);
  * when a GET's ETag is fresh), without the rest of `res.send`: it re-parses the Content-Type it set itself, turns
  * any body over 1,000 characters into a Buffer, and so sends headers and body as two writes. Here the body stays
  * a string that Node sends with the headers in one write. The task list, the busiest response, spent about a
- * tenth of its CPU there (docs/performance.md, "Task routes, API side").
+ * tenth of its CPU there (docs/performance.md, "Follow-up, 2026-12-03").
  */
 function sendJson(this: Response, body: unknown): Response {
   const json = JSON.stringify(body);
