@@ -162,6 +162,37 @@ describe.runIf(runs)("bounded pg client: prepared hot statements", () => {
     }
   });
 
+  it("keeps working when a hot statement's first use fails: a bad value, or inside an aborted transaction", async () => {
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 1,
+      Client: boundedClient(5_000, { prepare: true }),
+    });
+    const tripled = compiledOnce((_shape: "tripled", v: { n: unknown }) => ({
+      compile: () => sql<{ tripled: number }>`SELECT ${v.n}::int * 3 AS tripled`.compile(kyselyForCompiling),
+    }));
+    const run = (client: pg.Pool | pg.PoolClient, n: unknown) => {
+      const query = tripled("tripled", { n });
+      return client.query(query.sql, [...query.parameters]);
+    };
+    try {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await expect(client.query("SELECT 1/0")).rejects.toMatchObject({ code: "22012" });
+        await expect(run(client, 1)).rejects.toMatchObject({ code: "25P02" });
+        await client.query("ROLLBACK");
+      } finally {
+        client.release();
+      }
+      await expect(run(pool, "abc")).rejects.toMatchObject({ code: "22P02" });
+      expect((await run(pool, 4)).rows).toEqual([{ tripled: 12 }]);
+      expect((await run(pool, 5)).rows).toEqual([{ tripled: 15 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("without prepare (behind a transaction pooler), keeps nothing on the connection", async () => {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, Client: boundedClient(5_000) });
     try {

@@ -26,7 +26,8 @@ class Slot {
  * `shape` (plain data naming every choice: which filters, which sort), and it uses each of `values` only as a value
  * (never in an `if`, never spread into a list whose length would change the SQL). Compiled once per shape with
  * stand-ins for the values, the SQL is then reused with the values of each call in their places. Run the result
- * with `db.executeQuery(...)`: rows come back through the same plugins as any Kysely query. Each compiled SQL also
+ * with `db.executeQuery(...)` (rows come back through the same plugins as any Kysely query), or on
+ * `db.withoutPlugins()` with a renaming of one's own, as the task service does (`taskRows`). Each compiled SQL also
  * gets a prepared-statement name, which connections that keep prepared statements use to parse and plan it once.
  */
 export function compiledOnce<S, V extends object, O>(

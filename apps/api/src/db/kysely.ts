@@ -43,19 +43,20 @@ interface SyncColumnTypes {
 const DATE_OID = 1082;
 const dateAsText = (value: string): string => value;
 
+/** Text parsers of our own, by type OID (the rest are pg's). */
+const TEXT_PARSERS = new Map<number, (value: string) => unknown>([
+  [DATE_OID, dateAsText],
+  [TIMESTAMPTZ_OID, parseTimestamptz],
+]);
+
 /**
  * Type parsers for the pg pool: `date` stays the server's `YYYY-MM-DD` text; `timestamptz` takes a fast path for
  * UTC (see timestamps.ts). Prisma's adapter sets its own per query.
  */
 export const pgTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    format === "binary"
-      ? pg.types.getTypeParser(oid, format)
-      : oid === DATE_OID
-        ? dateAsText
-        : oid === TIMESTAMPTZ_OID
-          ? parseTimestamptz
-          : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+    (format !== "binary" && TEXT_PARSERS.get(oid)) ||
+    pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
 };
 
 const plugins = [new CamelCasePlugin()];

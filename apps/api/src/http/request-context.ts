@@ -31,11 +31,7 @@ export function requestContext(logger: Logger, metrics?: Pick<Metrics, "observeR
     let log: Logger | undefined;
     Object.defineProperty(res.locals, "log", {
       get: () => (log ??= logger.child({ reqId: requestId })),
-      set: (value: Logger) => {
-        log = value;
-      },
       enumerable: true,
-      configurable: true,
     });
     res.setHeader("X-Request-Id", requestId);
     res.on("finish", () => {

@@ -86,8 +86,8 @@ const taskRow = (r: TaskRecord): TaskRow => ({
 });
 
 /**
- * Runs a hot task query (compiled once, with the CamelCasePlugin's renaming of the SQL) on `raw`, the same
- * connections without plugins, and renames the rows with `taskRow`.
+ * Runs a hot task query (compiled once, with the CamelCasePlugin's renaming of the SQL) on `raw`, a Kysely or
+ * transaction without plugins (`withoutPlugins()`), and renames the rows with `taskRow`.
  */
 async function taskRows(raw: Sql | Transaction<Tables>, query: CompiledQuery<TaskRow>): Promise<TaskRow[]> {
   const { rows } = await raw.executeQuery(query as unknown as CompiledQuery<TaskRecord>);
@@ -502,11 +502,11 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
           position,
           id: id ?? null,
         };
-        return (await taskRows(q === db ? raw : q.withoutPlugins(), createQuery("create", values)))[0]!;
+        return (await taskRows(q, createQuery("create", values)))[0]!;
       };
       const row = await refusingForeignLists(async () => {
         try {
-          return await call(db, null);
+          return await call(raw, null);
         } catch (error) {
           if (sqlState(error) !== NEEDS_LIBRARY_KEY) throw error;
           return db.transaction().execute(async (tx) => {
@@ -518,7 +518,7 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
               .orderBy("position", "desc")
               .limit(1)
               .executeTakeFirst();
-            return call(tx, generateKeyBetween(last?.position ?? null, null));
+            return call(tx.withoutPlugins(), generateKeyBetween(last?.position ?? null, null));
           });
         }
       }).catch(async (error: unknown) => {
