@@ -53,6 +53,25 @@ for (const pkg of packages) {
   failed += (report.numFailedTests ?? 0) + countLoadErrors(report);
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   console.log(`${pkg}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+  for (const line of failureLines(report)) console.log(`  ${line}`);
+}
+
+/** Each failed test's file, name and the first line of its message, so the end of a CI log says what failed. */
+function failureLines(report) {
+  return (report.testResults ?? []).flatMap((suite) => {
+    const file = String(suite.name ?? "").replace(`${root}/`, "");
+    const failures = (suite.assertionResults ?? []).filter((t) => t.status === "failed");
+    if (failures.length === 0 && suite.status === "failed") return [`FAIL ${file}: ${firstLine(suite.message)}`];
+    return failures.map((t) => `FAIL ${file} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+  });
+}
+
+function firstLine(message) {
+  const line =
+    String(message ?? "")
+      .split("\n")
+      .find((l) => l.trim() !== "") ?? "";
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 function countLoadErrors(report) {

@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 // Projects by kind of test (docs/testing.md): unit tests use a fake fetch; the process tests run the client against
-// real API processes started by test/api-servers.ts (one with normal tokens, one whose access tokens live one
-// second); the browser test runs two tabs in Debian's Chromium against an API process of its own.
+// real API processes started by test/api-servers.ts (one with normal tokens, one whose access tokens live a few
+// seconds); the browser test runs two tabs in Debian's Chromium against an API process of its own.
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -18,7 +18,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "process", include: ["src/**/*.process.test.ts"], globalSetup: ["test/api-servers.ts"] },
+        test: {
+          name: "process",
+          // The client has no in-process API: its `*.int.test.ts` files run against the same API processes.
+          include: ["src/**/*.process.test.ts", "src/**/*.int.test.ts"],
+          globalSetup: ["test/api-servers.ts"],
+        },
       },
       { extends: true, test: { name: "browser", include: ["src/**/*.browser.test.ts"] } },
     ],

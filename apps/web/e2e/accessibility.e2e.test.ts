@@ -22,6 +22,11 @@ afterAll(async () => {
 
 /** axe-core's WCAG 2.1 A/AA and best-practice rules; serious and critical findings fail the test. */
 async function expectNoSeriousViolations(page: Page, name: string): Promise<void> {
+  // Checked once the page has settled: during a client-side navigation or the refresh after a Server Action, the
+  // router swaps the page's <title> out and back in (measured here: a moment with none), and axe would report
+  // that moment. A page that never gets a title still fails: the wait times out.
+  await page.waitForLoadState("networkidle");
+  await page.waitForFunction(() => (document.querySelector("head > title")?.textContent ?? "") !== "");
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   const result = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])

@@ -21,11 +21,19 @@ import {
 
 let stack: Stack;
 let shortLived: Stack;
+/**
+ * The short-lived stack's access token lifetime. `exp` has one-second resolution, so a token renewed late in a
+ * second lives between TTL - 1 and TTL seconds: with 2 s, a loaded machine could see a freshly renewed token expire
+ * before the renders it was renewed for reached the API, and count a second, legitimate renewal.
+ */
+const SHORT_TTL_SECONDS = 3;
+/** Sleeps until an access token of the short-lived stack issued before the call has expired. */
+const waitForAccessTokenExpiry = () => sleep(SHORT_TTL_SECONDS * 1000 + 500);
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   if (!hasChromium) return console.warn(`skipping the web app's session tests: ${NO_CHROMIUM}`);
-  [stack, shortLived] = await Promise.all([startStack(), startStack({ ACCESS_TOKEN_TTL: "2s" })]);
+  [stack, shortLived] = await Promise.all([startStack(), startStack({ ACCESS_TOKEN_TTL: `${SHORT_TTL_SECONDS}s` })]);
 });
 
 afterAll(async () => {
@@ -50,9 +58,9 @@ describe.skipIf(!hasChromium)("sessions", () => {
     await addTask(page, "Before expiry");
     const first = await cookieTokens(context);
 
-    await sleep(2_500); // the 2 s access token has expired
+    await waitForAccessTokenExpiry();
     await addTask(page, "After expiry"); // a Server Action
-    await sleep(2_500);
+    await waitForAccessTokenExpiry();
     await page.reload(); // a Server Component render
     expect(new URL(page.url()).pathname).toBe("/tasks");
     await expect.poll(() => visibleTitles(page)).toEqual(["Before expiry", "After expiry"]);
@@ -69,7 +77,7 @@ describe.skipIf(!hasChromium)("sessions", () => {
     const page = await signUp(context, shortLived.webUrl);
     await addTask(page, "Raced");
     const stale = await cookieTokens(context);
-    await sleep(2_500);
+    await waitForAccessTokenExpiry();
 
     const before = refreshCalls(shortLived);
     // Five requests leave together with the same expired access token and the same refresh token.
@@ -104,7 +112,7 @@ describe.skipIf(!hasChromium)("sessions", () => {
     const page = await signUp(context, shortLived.webUrl);
     await addTask(page, "Victim's task");
     const stolen = await cookieTokens(context);
-    await sleep(2_500); // the access token expired: the next page load renews (the stolen pair is now retired)
+    await waitForAccessTokenExpiry(); // the next page load renews (the stolen pair is now retired)
     await page.reload();
     await page.getByRole("checkbox", { name: "Victim's task", exact: true }).waitFor();
     const current = await cookieTokens(context);
@@ -191,7 +199,7 @@ describe.skipIf(!hasChromium)("sessions", () => {
     });
     await addTask(signedIn, "Secret plans");
     const seen = [await cookieTokens(context)];
-    await sleep(2_500); // and once more after a renewal
+    await waitForAccessTokenExpiry(); // and once more after a renewal
     await signedIn.reload();
     await signedIn.getByRole("checkbox", { name: "Secret plans", exact: true }).check();
     seen.push(await cookieTokens(context));

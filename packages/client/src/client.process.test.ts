@@ -20,8 +20,9 @@ function recordingFetch() {
   return { fetch, requests, refreshes: () => requests.filter((r) => r.endsWith("/auth/refresh")).length };
 }
 
-/** Sleeps past the one-second lifetime of the short-lived server's access tokens (exp has 1 s resolution). */
-const waitForAccessTokenExpiry = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+/** Sleeps past the lifetime of the short-lived server's access tokens (exp has 1 s resolution). */
+const waitForAccessTokenExpiry = () =>
+  new Promise((resolve) => setTimeout(resolve, inject("shortLivedTokenSeconds") * 1000 + 100));
 
 describe("the client against the real API", () => {
   it("registers, manages tasks with typed responses, and signs out", async () => {

@@ -155,7 +155,7 @@ describe("createServerTodoClient", () => {
     const counting = countingFetch();
     const renewal = createServerRenewal({ baseUrl, reuseGraceSeconds: 10, fetch: counting.fetch });
     const session = await register(baseUrl);
-    await sleep(1_100); // the one-second access token has expired
+    await sleep(inject("shortLivedTokenSeconds") * 1000 + 100); // the short-lived access token has expired
     const stores = Array.from({ length: 4 }, () => memoryTokenStore(session));
     const clients = stores.map((tokenStore) => createServerTodoClient({ renewal, tokenStore }));
     const answers = await Promise.all(clients.map((c) => c.api.auth.me()));
@@ -171,7 +171,7 @@ describe("createServerTodoClient", () => {
     const counting = countingFetch();
     const renewal = createServerRenewal({ baseUrl, reuseGraceSeconds: 10, fetch: counting.fetch });
     const session = await register(baseUrl);
-    await sleep(1_100);
+    await sleep(inject("shortLivedTokenSeconds") * 1000 + 100);
     const client = createServerTodoClient({ renewal, tokenStore: memoryTokenStore(session), autoRefresh: false });
     expect((await client.api.auth.me()).status).toBe(401);
     expect(counting.refreshes()).toBe(0);
