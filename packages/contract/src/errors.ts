@@ -47,6 +47,11 @@ export const ERROR_CODES = {
     description:
       "a request with this `Idempotency-Key` is still being processed; retry shortly (`Retry-After`) to get its answer.",
   },
+  IDEMPOTENCY_KEY_RESOURCE_DELETED: {
+    status: 409,
+    description:
+      "this `Idempotency-Key`'s first request created the task or list, did not live to keep its answer, and the resource has since been deleted: nothing was created, and retries get this answer.",
+  },
   CURSOR_EXPIRED: {
     status: 410,
     description:

@@ -64,7 +64,9 @@ export const IDEMPOTENT_CREATE_DESCRIPTION =
   "Send an `Idempotency-Key` (1–255 printable ASCII characters, unique per attempt of one create) to make retries " +
   "safe: the first request's status and body are kept for 24 hours (per user), a retry with the same key and body " +
   "gets them again with `Idempotent-Replayed: true` and creates nothing; the same key with another body is 422 " +
-  "`IDEMPOTENCY_KEY_REUSED`; while the first request still runs, 409 `IDEMPOTENCY_KEY_IN_USE` with `Retry-After`.";
+  "`IDEMPOTENCY_KEY_REUSED`; while the first request still runs, 409 `IDEMPOTENCY_KEY_IN_USE` with `Retry-After`; " +
+  "if the first request created the resource without keeping its answer (a crash) and it was deleted since, 409 " +
+  "`IDEMPOTENCY_KEY_RESOURCE_DELETED` rather than creating it again.";
 
 /** What a conditional write's documentation says about `If-Match`. */
 export const IF_MATCH_DESCRIPTION =

@@ -6,6 +6,7 @@ import type { Request, Response } from "express";
 import { AppError } from "../errors/app-error.js";
 import type { IdempotencyStore, StoredResponse } from "../idempotency/idempotency-store.js";
 import { zodErrorToDetails } from "../lib/zod-details.js";
+import type { ReservedId } from "../tasks/owner-lock.js";
 import { currentUser } from "./require-auth.js";
 
 /** Response headers that are part of the answer, kept and replayed with it. */
@@ -52,8 +53,8 @@ function keptHeaders(res: Response): Record<string, string> {
  * The id a create handler makes its resource under: the one its Idempotency-Key reserved (a retry of a create that
  * went through finds it instead of making a second), or undefined without a key (the service makes one up).
  */
-export const reservedResourceId = (res: Response): string | undefined =>
-  res.locals.idempotentResourceId as string | undefined;
+export const reservedId = (res: Response): ReservedId | undefined =>
+  res.locals.idempotentReservation as ReservedId | undefined;
 
 type HandlerArgs = { req: Request; res: Response };
 type HandlerResult = { status: number; body: unknown };
@@ -92,7 +93,7 @@ function idempotent(route: AppRoute, store: IdempotencyStore, handler: Handler):
         return { status, body: body === undefined ? undefined : JSON.parse(body) };
       }
       case "claimed":
-        res.locals.idempotentResourceId = outcome.resourceId;
+        res.locals.idempotentReservation = { id: outcome.resourceId, resumed: outcome.resumed } satisfies ReservedId;
         break;
     }
     // The work is done; failing to record its answer must not turn it into an error. The claim then lapses with

@@ -12,7 +12,7 @@ import type { ListService } from "../tasks/list-service.js";
 import type { TaskService } from "../tasks/task-service.js";
 import { clientAddress, clientGroup } from "./client-address.js";
 import { ifMatchVersions, isNotModified, withETag } from "./conditional.js";
-import { reservedResourceId, withIdempotency } from "./idempotency.js";
+import { reservedId, withIdempotency } from "./idempotency.js";
 import { currentUser } from "./require-auth.js";
 
 export interface RouterDeps {
@@ -106,7 +106,7 @@ export function createRouter(deps: RouterDeps) {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),
       create: async ({ body, res }) => ({
         status: 201,
-        body: withETag(res, await tasks.create(currentUser(res).id, body, reservedResourceId(res))),
+        body: withETag(res, await tasks.create(currentUser(res).id, body, reservedId(res))),
       }),
       // Before `get`: Express matches in registration order, and `summary` would otherwise be a task id.
       summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
@@ -139,7 +139,7 @@ export function createRouter(deps: RouterDeps) {
       list: async ({ res }) => ({ status: 200, body: await lists.list(currentUser(res).id) }),
       create: async ({ body, res }) => ({
         status: 201,
-        body: await lists.create(currentUser(res).id, body, reservedResourceId(res)),
+        body: await lists.create(currentUser(res).id, body, reservedId(res)),
       }),
       get: async ({ params, res }) => ({ status: 200, body: await lists.get(currentUser(res).id, params.listId) }),
       update: async ({ params, body, res }) => ({

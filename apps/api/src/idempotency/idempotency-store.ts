@@ -13,9 +13,10 @@ export interface StoredResponse {
 export type ClaimOutcome =
   /**
    * This request holds the key: process it, then `complete` or `release`. A create makes its resource under
-   * `resourceId`, which stays the key's when a retry takes over an unfinished claim.
+   * `resourceId`, which stays the key's when a retry takes over an unfinished claim (`resumed`: that attempt may
+   * have created it).
    */
-  | { kind: "claimed"; claim: string; resourceId: string }
+  | { kind: "claimed"; claim: string; resourceId: string; resumed: boolean }
   /** The key's first request finished: answer with its response. */
   | { kind: "replay"; response: StoredResponse }
   /** The key's first request is still running (or crashed less than a lease ago). */
@@ -60,13 +61,14 @@ export class IdempotencyStore {
     const { ttlSeconds, leaseMs } = this.options;
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       const claim = randomUUID();
+      const proposedId = randomUUID();
       // Taking over an unfinished claim (its process died, or answered 5xx before the release) keeps its resource
       // id: whatever that attempt created is then found, never created twice. An expired record is a new request.
       const claimed = await this.prisma.$queryRaw<{ claim: string; resourceId: string }[]>`
         INSERT INTO idempotency_records AS r
           (user_id, key, fingerprint, claim, locked_until, resource_id, created_at, expires_at)
         VALUES (${userId}, ${key}, ${fingerprint}, ${claim}::uuid, now() + make_interval(secs => ${leaseMs / 1000}),
-                ${randomUUID()}::uuid, now(), now() + make_interval(secs => ${ttlSeconds}))
+                ${proposedId}::uuid, now(), now() + make_interval(secs => ${ttlSeconds}))
         ON CONFLICT (user_id, key) DO UPDATE
           SET fingerprint = EXCLUDED.fingerprint, claim = EXCLUDED.claim, locked_until = EXCLUDED.locked_until,
               status = NULL, headers = NULL, body = NULL, created_at = EXCLUDED.created_at,
@@ -77,7 +79,10 @@ export class IdempotencyStore {
              OR (r.status IS NULL AND r.locked_until <= now() AND r.fingerprint = EXCLUDED.fingerprint)
         RETURNING claim::text AS claim, resource_id::text AS "resourceId"`;
       const won = claimed[0];
-      if (won?.claim === claim) return { kind: "claimed", claim, resourceId: won.resourceId };
+      // Another id than the one proposed: an unfinished claim's, taken over with whatever its attempt made.
+      if (won?.claim === claim) {
+        return { kind: "claimed", claim, resourceId: won.resourceId, resumed: won.resourceId !== proposedId };
+      }
 
       const rows = await this.prisma.$queryRaw<RecordRow[]>`
         SELECT fingerprint, status, headers, body, locked_until AS "lockedUntil"

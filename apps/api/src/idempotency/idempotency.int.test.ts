@@ -130,7 +130,9 @@ describe("Idempotency-Key on POST /tasks", () => {
     const user = await signUp(app);
     const key = randomUUID();
     await create(user, { title: "crashed" }, key);
+    // As if it had died before creating anything: no task, and so no deletion on record either.
     await app.server.db.prisma.$executeRaw`DELETE FROM tasks WHERE user_id = ${user.id}`;
+    await app.server.db.prisma.$executeRaw`DELETE FROM sync_tombstones WHERE user_id = ${user.id}`;
     await app.server.db.prisma.$executeRaw`
       UPDATE idempotency_records SET status = NULL, body = NULL, claim = gen_random_uuid(),
         locked_until = now() - interval '1 second'
@@ -176,6 +178,68 @@ describe("Idempotency-Key on POST /tasks", () => {
     expect(listRetry.body.id).toBe(list.body.id);
     const lists = await app.request(`/api/v1/${user.id}/lists`, { token: user.accessToken });
     expect(lists.body.items).toHaveLength(1);
+  });
+
+  it("a first request that created its task and died, the task deleted since: the retry does not bring it back", async () => {
+    const user = await signUp(app);
+    /** Makes the key's record an unfinished claim whose lease has passed, as a process dying after its create. */
+    const crashAfterCreate = (key: string) => app.server.db.prisma.$executeRaw`
+      UPDATE idempotency_records SET status = NULL, headers = NULL, body = NULL, claim = gen_random_uuid(),
+        locked_until = now() - interval '1 second'
+      WHERE user_id = ${user.id} AND key = ${key}`;
+    for (const [path, body] of [
+      ["tasks", { title: "made, crashed, deleted" }],
+      ["lists", { name: "Made, crashed, deleted" }],
+    ] as const) {
+      const key = randomUUID();
+      const first = await create(user, body, key, path);
+      expect(first.status).toBe(201);
+      await crashAfterCreate(key);
+      // Deleted elsewhere (another device saw it in the list or the changes feed) before the client retried.
+      const deleted = await app.request(`/api/v1/${user.id}/${path}/${first.body.id}`, {
+        method: "DELETE",
+        token: user.accessToken,
+      });
+      expect(deleted.status).toBe(204);
+
+      const retry = await create(user, body, key, path);
+      expect(retry.status).toBe(409);
+      expect(retry.body.error.code).toBe("IDEMPOTENCY_KEY_RESOURCE_DELETED");
+      expect(retry.headers.get("idempotent-replayed")).toBeNull();
+      const gone = await app.request(`/api/v1/${user.id}/${path}/${first.body.id}`, { token: user.accessToken });
+      expect(gone.status).toBe(404);
+      // That answer is the key's from now on; a new key creates as usual.
+      const again = await create(user, body, key, path);
+      expect(again.status).toBe(409);
+      expect(again.text).toBe(retry.text);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      const fresh = await create(user, body, randomUUID(), path);
+      expect(fresh.status).toBe(201);
+      expect(fresh.body.id).not.toBe(first.body.id);
+    }
+    expect(await taskCount(user)).toBe(1);
+  });
+
+  it("a resumed retry racing the deletion of what its first attempt made never leaves it behind", async () => {
+    const user = await signUp(app);
+    for (let round = 0; round < 10; round++) {
+      const key = randomUUID();
+      const first = await create(user, { title: `raced ${round}` }, key);
+      await app.server.db.prisma.$executeRaw`
+        UPDATE idempotency_records SET status = NULL, headers = NULL, body = NULL, claim = gen_random_uuid(),
+          locked_until = now() - interval '1 second'
+        WHERE user_id = ${user.id} AND key = ${key}`;
+      const [retry, deleted] = await Promise.all([
+        create(user, { title: `raced ${round}` }, key),
+        app.request(`/api/v1/${user.id}/tasks/${first.body.id}`, { method: "DELETE", token: user.accessToken }),
+      ]);
+      // Either order is fine (the retry finds the task, then it is deleted; or the deletion first, then 409), and a
+      // deadlock between the two is PostgreSQL's to break (503, retry); never a 500, never the task brought back.
+      expect([201, 409, 503]).toContain(retry.status);
+      expect([204, 503]).toContain(deleted.status);
+      const after = await app.request(`/api/v1/${user.id}/tasks/${first.body.id}`, { token: user.accessToken });
+      if (deleted.status === 204) expect(after.status).toBe(404);
+    }
   });
 
   it("a new request after the key expired creates anew (the reserved id is the key's, not forever)", async () => {

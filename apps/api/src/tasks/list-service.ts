@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import type { Sql } from "../db/kysely.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import { isUuid } from "../lib/uuid.js";
-import { lockOwner } from "./owner-lock.js";
+import { lockOwner, type ReservedId, refuseIfDeleted } from "./owner-lock.js";
 
 export interface ListLimits {
   /** Lists one user may have (409 QUOTA_EXCEEDED beyond). */
@@ -74,9 +74,11 @@ export function createListService(db: Sql, limits: ListLimits) {
      * Within the quota and with a name of its own: one transaction under the owner's lock. `id`: the id to create the
      * list under (an Idempotency-Key's reserved one); a list already there under it is the answer.
      */
-    async create(ownerId: string, body: ListBody, id?: string): Promise<TaskList> {
+    async create(ownerId: string, body: ListBody, reserved?: ReservedId): Promise<TaskList> {
+      const id = reserved?.id;
       const row = await db.transaction().execute(async (tx) => {
         if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+        if (reserved?.resumed) await refuseIfDeleted(tx, "list", ownerId, reserved);
         if (id !== undefined) {
           // An earlier attempt with this Idempotency-Key created it and did not live to keep its answer.
           const made = await tx

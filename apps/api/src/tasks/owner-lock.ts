@@ -1,5 +1,6 @@
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { Tables } from "../db/kysely.js";
+import { AppError } from "../errors/app-error.js";
 
 /**
  * Takes the owner's lock for the rest of the transaction: the owner's creates (quotas, the last position) and moves
@@ -10,4 +11,40 @@ import type { Tables } from "../db/kysely.js";
 export async function lockOwner(tx: Transaction<Tables>, ownerId: string): Promise<boolean> {
   const row = await tx.selectFrom("users").select("id").where("id", "=", ownerId).forNoKeyUpdate().executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * The id an `Idempotency-Key` reserved for the resource its request creates. `resumed`: the key's first attempt
+ * died before keeping its answer (its claim was taken over after the lease), so it may have created the resource.
+ */
+export interface ReservedId {
+  id: string;
+  resumed: boolean;
+}
+
+/**
+ * Refuses to create a task or list under an id it had before it was deleted: the key's first attempt created it,
+ * died before keeping its answer, and the person then deleted it elsewhere. Creating it again would undo that
+ * deletion. Under the owner's lock and then the sync lock row, which every delete takes in its trigger, so a
+ * deletion that committed before is seen here and one that comes later finds the resource still there.
+ * Tombstones live `SYNC_TOMBSTONE_TTL`: a deletion older than that is no longer known.
+ */
+export async function refuseIfDeleted(
+  tx: Transaction<Tables>,
+  kind: "task" | "list",
+  ownerId: string,
+  reserved: ReservedId,
+): Promise<void> {
+  if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+  await sql`SELECT 1 FROM sync_counters WHERE user_id = ${ownerId} FOR UPDATE`.execute(tx);
+  const tombstone = await sql`
+    SELECT 1 FROM sync_tombstones WHERE user_id = ${ownerId} AND kind = ${kind} AND entity_id = ${reserved.id}::uuid`.execute(
+    tx,
+  );
+  if (tombstone.rows.length > 0) {
+    throw new AppError(
+      "IDEMPOTENCY_KEY_RESOURCE_DELETED",
+      `The ${kind} this Idempotency-Key's first request created has since been deleted; nothing was created`,
+    );
+  }
 }

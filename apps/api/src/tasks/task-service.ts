@@ -23,7 +23,7 @@ import { compiledOnce } from "../db/compiled-once.js";
 import type { Sql, Tables } from "../db/kysely.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import { isUuid } from "../lib/uuid.js";
-import { lockOwner } from "./owner-lock.js";
+import { lockOwner, type ReservedId, refuseIfDeleted } from "./owner-lock.js";
 import { decodeTaskCursor, encodeTaskCursor, invalidQuery, type TaskCursor } from "./task-cursor.js";
 
 /** Stored as a smallint (0–3) so that `sort=priority` is an index walk; named in the API. */
@@ -489,7 +489,8 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
      * position and inserts it (see its migration). Only when the next key needs more than incrementing the last
      * one's integer part (practically never) does the library compute it, in a transaction under the same lock.
      */
-    async create(ownerId: string, body: CreateTaskBody, id?: string): Promise<Task> {
+    async create(ownerId: string, body: CreateTaskBody, reserved?: ReservedId): Promise<Task> {
+      const id = reserved?.id;
       const call = async (q: Sql | Transaction<Tables>, position: string | null) => {
         const values: CreateValues = {
           ownerId,
@@ -506,11 +507,18 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
       };
       const row = await refusingForeignLists(async () => {
         try {
-          return await call(raw, null);
+          // A resumed key (its first attempt may have created the task, then died) first makes sure the task was
+          // not deleted since; that rare path pays a transaction, the usual create stays one call.
+          if (!reserved?.resumed) return await call(raw, null);
+          return await db.transaction().execute(async (tx) => {
+            await refuseIfDeleted(tx, "task", ownerId, reserved);
+            return call(tx.withoutPlugins(), null);
+          });
         } catch (error) {
           if (sqlState(error) !== NEEDS_LIBRARY_KEY) throw error;
           return db.transaction().execute(async (tx) => {
             if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+            if (reserved?.resumed) await refuseIfDeleted(tx, "task", ownerId, reserved);
             const last = await tx
               .selectFrom("tasks")
               .select("position")
