@@ -17,6 +17,12 @@ const create = (user: SignedUpUser, body: unknown, key?: string, path = "tasks")
     headers: key === undefined ? {} : { "idempotency-key": key },
   });
 
+/** Makes the key's record an unfinished claim whose lease has passed, as a process dying after its create. */
+const crashAfterCreate = (user: SignedUpUser, key: string) => app.server.db.prisma.$executeRaw`
+  UPDATE idempotency_records SET status = NULL, headers = NULL, body = NULL, claim = gen_random_uuid(),
+    locked_until = now() - interval '1 second'
+  WHERE user_id = ${user.id} AND key = ${key}`;
+
 async function taskCount(user: SignedUpUser): Promise<number> {
   const res = await app.request(`/api/v1/${user.id}/tasks?limit=100`, { token: user.accessToken });
   return res.body.items.length;
@@ -153,10 +159,7 @@ describe("Idempotency-Key on POST /tasks", () => {
     const first = await create(user, { title: "made, then crashed" }, key);
     expect(first.status).toBe(201);
     // The task committed; the answer did not (the process died in between): the record is an unfinished claim.
-    await app.server.db.prisma.$executeRaw`
-      UPDATE idempotency_records SET status = NULL, headers = NULL, body = NULL, claim = gen_random_uuid(),
-        locked_until = now() - interval '1 second'
-      WHERE user_id = ${user.id} AND key = ${key}`;
+    await crashAfterCreate(user, key);
     const retry = await create(user, { title: "made, then crashed" }, key);
     expect(retry.status).toBe(201);
     expect(retry.body.id).toBe(first.body.id);
@@ -169,10 +172,7 @@ describe("Idempotency-Key on POST /tasks", () => {
     const listKey = randomUUID();
     const list = await create(user, { name: "Made once" }, listKey, "lists");
     expect(list.status).toBe(201);
-    await app.server.db.prisma.$executeRaw`
-      UPDATE idempotency_records SET status = NULL, headers = NULL, body = NULL, claim = gen_random_uuid(),
-        locked_until = now() - interval '1 second'
-      WHERE user_id = ${user.id} AND key = ${listKey}`;
+    await crashAfterCreate(user, listKey);
     const listRetry = await create(user, { name: "Made once" }, listKey, "lists");
     expect(listRetry.status).toBe(201);
     expect(listRetry.body.id).toBe(list.body.id);
@@ -182,11 +182,6 @@ describe("Idempotency-Key on POST /tasks", () => {
 
   it("a first request that created its task and died, the task deleted since: the retry does not bring it back", async () => {
     const user = await signUp(app);
-    /** Makes the key's record an unfinished claim whose lease has passed, as a process dying after its create. */
-    const crashAfterCreate = (key: string) => app.server.db.prisma.$executeRaw`
-      UPDATE idempotency_records SET status = NULL, headers = NULL, body = NULL, claim = gen_random_uuid(),
-        locked_until = now() - interval '1 second'
-      WHERE user_id = ${user.id} AND key = ${key}`;
     for (const [path, body] of [
       ["tasks", { title: "made, crashed, deleted" }],
       ["lists", { name: "Made, crashed, deleted" }],
@@ -194,7 +189,7 @@ describe("Idempotency-Key on POST /tasks", () => {
       const key = randomUUID();
       const first = await create(user, body, key, path);
       expect(first.status).toBe(201);
-      await crashAfterCreate(key);
+      await crashAfterCreate(user, key);
       // Deleted elsewhere (another device saw it in the list or the changes feed) before the client retried.
       const deleted = await app.request(`/api/v1/${user.id}/${path}/${first.body.id}`, {
         method: "DELETE",
@@ -225,10 +220,7 @@ describe("Idempotency-Key on POST /tasks", () => {
     for (let round = 0; round < 10; round++) {
       const key = randomUUID();
       const first = await create(user, { title: `raced ${round}` }, key);
-      await app.server.db.prisma.$executeRaw`
-        UPDATE idempotency_records SET status = NULL, headers = NULL, body = NULL, claim = gen_random_uuid(),
-          locked_until = now() - interval '1 second'
-        WHERE user_id = ${user.id} AND key = ${key}`;
+      await crashAfterCreate(user, key);
       const [retry, deleted] = await Promise.all([
         create(user, { title: `raced ${round}` }, key),
         app.request(`/api/v1/${user.id}/tasks/${first.body.id}`, { method: "DELETE", token: user.accessToken }),

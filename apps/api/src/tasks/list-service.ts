@@ -78,7 +78,7 @@ export function createListService(db: Sql, limits: ListLimits) {
       const id = reserved?.id;
       const row = await db.transaction().execute(async (tx) => {
         if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
-        if (reserved?.resumed) await refuseIfDeleted(tx, "list", ownerId, reserved);
+        if (reserved?.resumed) await refuseIfDeleted(tx, "list", ownerId, reserved.id);
         if (id !== undefined) {
           // An earlier attempt with this Idempotency-Key created it and did not live to keep its answer.
           const made = await tx

@@ -25,23 +25,22 @@ export interface ReservedId {
 /**
  * Refuses to create a task or list under an id it had before it was deleted: the key's first attempt created it,
  * died before keeping its answer, and the person then deleted it elsewhere. Creating it again would undo that
- * deletion. Under the owner's lock and then the sync lock row, which every delete takes in its trigger, so a
- * deletion that committed before is seen here and one that comes later finds the resource still there.
+ * deletion. Call it under `lockOwner`; it then takes the sync lock row, which every delete takes in its trigger, so
+ * a deletion that committed before is seen here and one that comes later finds the resource still there.
  * Tombstones live `SYNC_TOMBSTONE_TTL`: a deletion older than that is no longer known.
  */
 export async function refuseIfDeleted(
   tx: Transaction<Tables>,
   kind: "task" | "list",
   ownerId: string,
-  reserved: ReservedId,
+  id: string,
 ): Promise<void> {
-  if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
   await sql`SELECT 1 FROM sync_counters WHERE user_id = ${ownerId} FOR UPDATE`.execute(tx);
-  const tombstone = await sql`
-    SELECT 1 FROM sync_tombstones WHERE user_id = ${ownerId} AND kind = ${kind} AND entity_id = ${reserved.id}::uuid`.execute(
+  const { rows } = await sql`
+    SELECT 1 FROM sync_tombstones WHERE user_id = ${ownerId} AND kind = ${kind} AND entity_id = ${id}::uuid`.execute(
     tx,
   );
-  if (tombstone.rows.length > 0) {
+  if (rows.length > 0) {
     throw new AppError(
       "IDEMPOTENCY_KEY_RESOURCE_DELETED",
       `The ${kind} this Idempotency-Key's first request created has since been deleted; nothing was created`,

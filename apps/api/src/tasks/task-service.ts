@@ -505,20 +505,24 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
         };
         return (await taskRows(q, createQuery("create", values)))[0]!;
       };
+      /** The owner's lock, and for a resumed key the check that its task was not deleted since. */
+      const lockUnlessDeleted = async (tx: Transaction<Tables>) => {
+        if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+        if (reserved?.resumed) await refuseIfDeleted(tx, "task", ownerId, reserved.id);
+      };
       const row = await refusingForeignLists(async () => {
         try {
           // A resumed key (its first attempt may have created the task, then died) first makes sure the task was
           // not deleted since; that rare path pays a transaction, the usual create stays one call.
           if (!reserved?.resumed) return await call(raw, null);
           return await db.transaction().execute(async (tx) => {
-            await refuseIfDeleted(tx, "task", ownerId, reserved);
+            await lockUnlessDeleted(tx);
             return call(tx.withoutPlugins(), null);
           });
         } catch (error) {
           if (sqlState(error) !== NEEDS_LIBRARY_KEY) throw error;
           return db.transaction().execute(async (tx) => {
-            if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
-            if (reserved?.resumed) await refuseIfDeleted(tx, "task", ownerId, reserved);
+            await lockUnlessDeleted(tx);
             const last = await tx
               .selectFrom("tasks")
               .select("position")
