@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { holdLock, type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { purgeExpiredIdempotencyRecords } from "./idempotency-store.js";
 
 let app: TestApp;
@@ -218,19 +218,92 @@ describe("Idempotency-Key on POST /tasks", () => {
   it("a resumed retry racing the deletion of what its first attempt made never leaves it behind", async () => {
     const user = await signUp(app);
     for (let round = 0; round < 10; round++) {
+      for (const [path, body] of [
+        ["tasks", { title: `raced ${round}` }],
+        ["lists", { name: `Raced ${round}` }],
+      ] as const) {
+        const key = randomUUID();
+        const first = await create(user, body, key, path);
+        await crashAfterCreate(user, key);
+        const [retry, deleted] = await Promise.all([
+          create(user, body, key, path),
+          app.request(`/api/v1/${user.id}/${path}/${first.body.id}`, { method: "DELETE", token: user.accessToken }),
+        ]);
+        // Either order, and nothing else: the retry finds the resource, then it is deleted; or the deletion comes
+        // first and the retry refuses. Never a deadlock (503), never the resource brought back.
+        expect([201, 409]).toContain(retry.status);
+        if (retry.status === 201) expect(retry.body.id).toBe(first.body.id);
+        expect(deleted.status).toBe(204);
+        const after = await app.request(`/api/v1/${user.id}/${path}/${first.body.id}`, { token: user.accessToken });
+        expect(after.status).toBe(404);
+      }
+    }
+  });
+
+  // The two orders, held in place by PostgreSQL's own locks (PGlite runs one statement at a time: nothing to race).
+  describe.runIf(inject("database") === "postgres")("a resumed retry and a deletion, each order forced", () => {
+    const holdSyncLock = (user: SignedUpUser) =>
+      holdLock(inject("databaseUrl")!, "SELECT 1 FROM sync_counters WHERE user_id = $1 FOR UPDATE", [user.id]);
+    const cases = [
+      ["tasks", { title: "held in place" }],
+      ["lists", { name: "Held in place" }],
+    ] as const;
+
+    type Answer = Awaited<ReturnType<typeof create>>;
+    /** A keyed create whose process died before keeping its answer, and the owner's sync lock held. */
+    async function resumableWithSyncLockHeld(path: (typeof cases)[number][0], body: object) {
+      const user = await signUp(app);
       const key = randomUUID();
-      const first = await create(user, { title: `raced ${round}` }, key);
+      const first = await create(user, body, key, path);
       await crashAfterCreate(user, key);
-      const [retry, deleted] = await Promise.all([
-        create(user, { title: `raced ${round}` }, key),
-        app.request(`/api/v1/${user.id}/tasks/${first.body.id}`, { method: "DELETE", token: user.accessToken }),
-      ]);
-      // Either order is fine (the retry finds the task, then it is deleted; or the deletion first, then 409), and a
-      // deadlock between the two is PostgreSQL's to break (503, retry); never a 500, never the task brought back.
-      expect([201, 409, 503]).toContain(retry.status);
-      expect([204, 503]).toContain(deleted.status);
-      const after = await app.request(`/api/v1/${user.id}/tasks/${first.body.id}`, { token: user.accessToken });
-      if (deleted.status === 204) expect(after.status).toBe(404);
+      const resourcePath = `/api/v1/${user.id}/${path}/${first.body.id}`;
+      return {
+        first,
+        sync: await holdSyncLock(user),
+        retry: () => create(user, body, key, path),
+        remove: (): Promise<Answer> => app.request(resourcePath, { method: "DELETE", token: user.accessToken }),
+        fetch: (): Promise<Answer> => app.request(resourcePath, { token: user.accessToken }),
+      };
+    }
+
+    for (const [path, body] of cases) {
+      it(`${path}: a retry whose ${path.slice(0, -1)} is still there answers with it without the sync lock; the deletion then goes ahead`, async () => {
+        const { first, sync, retry, remove, fetch } = await resumableWithSyncLockHeld(path, body);
+        let deleting: Promise<Answer> | undefined;
+        try {
+          // Before: the retry took the sync lock first, and a deletion holding the row while waiting for it
+          // deadlocked with the retry's insert (one of the two answered 503).
+          const retried = await retry();
+          expect(retried.status).toBe(201);
+          expect(retried.body.id).toBe(first.body.id);
+          deleting = remove();
+          await sync.waitForBlocked(1);
+        } finally {
+          await sync.release();
+        }
+        expect((await deleting).status).toBe(204);
+        expect((await fetch()).status).toBe(404);
+      });
+
+      it(`${path}: a retry behind a deletion in progress waits for it, then refuses (409)`, async () => {
+        const { sync, retry, remove, fetch } = await resumableWithSyncLockHeld(path, body);
+        let retrying: Promise<Answer> | undefined;
+        let deleting: Promise<Answer> | undefined;
+        try {
+          // The deletion holds the row and waits for the sync lock; the retry waits for the row.
+          deleting = remove();
+          await sync.waitForBlocked(1);
+          retrying = retry();
+          await sync.waitForQueued(2);
+        } finally {
+          await sync.release();
+        }
+        expect((await deleting).status).toBe(204);
+        const retried = await retrying;
+        expect(retried?.status).toBe(409);
+        expect(retried?.body.error.code).toBe("IDEMPOTENCY_KEY_RESOURCE_DELETED");
+        expect((await fetch()).status).toBe(404);
+      });
     }
   });
 

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import type { Sql } from "../db/kysely.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import { isUuid } from "../lib/uuid.js";
-import { lockOwner, type ReservedId, refuseIfDeleted } from "./owner-lock.js";
+import { lockOwner, type ReservedId, resumeReserved } from "./owner-lock.js";
 
 export interface ListLimits {
   /** Lists one user may have (409 QUOTA_EXCEEDED beyond). */
@@ -40,8 +40,8 @@ const toListDto = (row: ListRow): TaskList => ({
  */
 export function createListService(db: Sql, limits: ListLimits) {
   /** The owner's lists with live counts of their active and completed tasks. */
-  const withCounts = (ownerId: string) =>
-    db
+  const withCounts = (ownerId: string, q: Sql = db) =>
+    q
       .selectFrom("lists as l")
       .leftJoin("tasks as t", (join) => join.onRef("t.listId", "=", "l.id").onRef("t.userId", "=", "l.userId"))
       .select([
@@ -78,16 +78,12 @@ export function createListService(db: Sql, limits: ListLimits) {
       const id = reserved?.id;
       const row = await db.transaction().execute(async (tx) => {
         if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
-        if (reserved?.resumed) await refuseIfDeleted(tx, "list", ownerId, reserved.id);
-        if (id !== undefined) {
-          // An earlier attempt with this Idempotency-Key created it and did not live to keep its answer.
-          const made = await tx
-            .selectFrom("lists")
-            .select("id")
-            .where("id", "=", id)
-            .where("userId", "=", ownerId)
-            .executeTakeFirst();
-          if (made) return "made" as const;
+        // An earlier attempt with this Idempotency-Key may have created the list: a resumed key's first attempt,
+        // which died before keeping its answer (refused if the list was deleted since), or, for the first attempt
+        // itself, a retry that took its claim over. That list, read under the owner's lock, is the answer.
+        if (reserved && (!reserved.resumed || (await resumeReserved(tx, "list", ownerId, reserved.id)))) {
+          const made = await withCounts(ownerId, tx).where("l.id", "=", reserved.id).executeTakeFirst();
+          if (made) return made;
         }
         const { count } = await tx
           .selectFrom("lists")
@@ -97,7 +93,7 @@ export function createListService(db: Sql, limits: ListLimits) {
         if (Number(count) >= limits.maxListsPerUser) {
           throw new AppError("QUOTA_EXCEEDED", `You already have ${limits.maxListsPerUser} lists, the most allowed`);
         }
-        return tx
+        const inserted = await tx
           .insertInto("lists")
           .values({
             id: id ?? randomUUID(),
@@ -109,10 +105,10 @@ export function createListService(db: Sql, limits: ListLimits) {
           .onConflict((oc) => oc.expression(sql`user_id, lower(name)`).doNothing())
           .returning(["id", "name", "createdAt", "updatedAt"])
           .executeTakeFirst();
+        return inserted && { ...inserted, activeCount: 0, completedCount: 0 };
       });
-      if (row === "made") return get(ownerId, id!);
       if (!row) throw nameTaken();
-      return toListDto({ ...row, activeCount: 0, completedCount: 0 });
+      return toListDto(row);
     },
 
     async rename(ownerId: string, listId: string, body: ListBody): Promise<TaskList> {

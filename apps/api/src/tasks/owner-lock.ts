@@ -23,18 +23,27 @@ export interface ReservedId {
 }
 
 /**
- * Refuses to create a task or list under an id it had before it was deleted: the key's first attempt created it,
- * died before keeping its answer, and the person then deleted it elsewhere. Creating it again would undo that
- * deletion. Call it under `lockOwner`; it then takes the sync lock row, which every delete takes in its trigger, so
- * a deletion that committed before is seen here and one that comes later finds the resource still there.
- * Tombstones live `SYNC_TOMBSTONE_TTL`: a deletion older than that is no longer known.
+ * For a resumed key (its first attempt may have created the task or list, then died before keeping its answer):
+ * true when that attempt's resource is there, locked for the rest of the transaction (it is the answer, and no
+ * deletion can take it away before it is read); false when it was never created, so creating it now is right.
+ * Refuses (409 IDEMPOTENCY_KEY_RESOURCE_DELETED) when it was created and deleted since: creating it again would undo
+ * that deletion. Call it under `lockOwner`.
+ *
+ * The resource's row is locked first, then the sync lock row, which every deletion takes in its trigger after the
+ * row it deletes: the order deletions take them in. A deletion in progress makes the row lock wait until it ends
+ * (the row is then gone), and its tombstone is then seen under the sync lock; taken the other way round, the create
+ * would wait for the deleted row and the deletion for the sync lock, a deadlock. Tombstones live
+ * `SYNC_TOMBSTONE_TTL`: a deletion older than that is no longer known.
  */
-export async function refuseIfDeleted(
+export async function resumeReserved(
   tx: Transaction<Tables>,
   kind: "task" | "list",
   ownerId: string,
   id: string,
-): Promise<void> {
+): Promise<boolean> {
+  const table = sql.table(kind === "task" ? "tasks" : "lists");
+  const made = await sql`SELECT 1 FROM ${table} WHERE id = ${id}::uuid AND user_id = ${ownerId} FOR UPDATE`.execute(tx);
+  if (made.rows.length > 0) return true;
   await sql`SELECT 1 FROM sync_counters WHERE user_id = ${ownerId} FOR UPDATE`.execute(tx);
   const { rows } = await sql`
     SELECT 1 FROM sync_tombstones WHERE user_id = ${ownerId} AND kind = ${kind} AND entity_id = ${id}::uuid`.execute(
@@ -46,4 +55,5 @@ export async function refuseIfDeleted(
       `The ${kind} this Idempotency-Key's first request created has since been deleted; nothing was created`,
     );
   }
+  return false;
 }

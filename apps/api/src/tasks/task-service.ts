@@ -23,7 +23,7 @@ import { compiledOnce } from "../db/compiled-once.js";
 import type { Sql, Tables } from "../db/kysely.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import { isUuid } from "../lib/uuid.js";
-import { lockOwner, type ReservedId, refuseIfDeleted } from "./owner-lock.js";
+import { lockOwner, type ReservedId, resumeReserved } from "./owner-lock.js";
 import { decodeTaskCursor, encodeTaskCursor, invalidQuery, type TaskCursor } from "./task-cursor.js";
 
 /** Stored as a smallint (0–3) so that `sort=priority` is an index walk; named in the API. */
@@ -505,24 +505,28 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
         };
         return (await taskRows(q, createQuery("create", values)))[0]!;
       };
-      /** The owner's lock, and for a resumed key the check that its task was not deleted since. */
-      const lockUnlessDeleted = async (tx: Transaction<Tables>) => {
+      /**
+       * The owner's lock and, for a resumed key, its first attempt's task if that attempt made it (locked, read in
+       * the same transaction: the answer); refused if it was deleted since.
+       */
+      const madeUnlessDeleted = async (tx: Transaction<Tables>): Promise<TaskRow | undefined> => {
         if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
-        if (reserved?.resumed) await refuseIfDeleted(tx, "task", ownerId, reserved.id);
+        if (!reserved?.resumed || !(await resumeReserved(tx, "task", ownerId, reserved.id))) return undefined;
+        return (await taskRows(tx.withoutPlugins(), getQuery("get", { ownerId, taskId: reserved.id })))[0];
       };
       const row = await refusingForeignLists(async () => {
         try {
-          // A resumed key (its first attempt may have created the task, then died) first makes sure the task was
-          // not deleted since; that rare path pays a transaction, the usual create stays one call.
+          // A resumed key (its first attempt may have created the task, then died) first looks for that task and
+          // makes sure it was not deleted since; that rare path pays a transaction, the usual create stays one call.
           if (!reserved?.resumed) return await call(raw, null);
-          return await db.transaction().execute(async (tx) => {
-            await lockUnlessDeleted(tx);
-            return call(tx.withoutPlugins(), null);
-          });
+          return await db
+            .transaction()
+            .execute(async (tx) => (await madeUnlessDeleted(tx)) ?? call(tx.withoutPlugins(), null));
         } catch (error) {
           if (sqlState(error) !== NEEDS_LIBRARY_KEY) throw error;
           return db.transaction().execute(async (tx) => {
-            await lockUnlessDeleted(tx);
+            const made = await madeUnlessDeleted(tx);
+            if (made) return made;
             const last = await tx
               .selectFrom("tasks")
               .select("position")
