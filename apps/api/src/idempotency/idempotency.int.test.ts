@@ -23,6 +23,14 @@ const crashAfterCreate = (user: SignedUpUser, key: string) => app.server.db.pris
     locked_until = now() - interval '1 second'
   WHERE user_id = ${user.id} AND key = ${key}`;
 
+/** Makes the key's record an unfinished claim whose first attempt died before creating anything. */
+async function crashBeforeCreate(user: SignedUpUser, key: string) {
+  await app.server.db.prisma.$executeRaw`DELETE FROM tasks WHERE user_id = ${user.id}`;
+  // No task, and so no deletion on record either.
+  await app.server.db.prisma.$executeRaw`DELETE FROM sync_tombstones WHERE user_id = ${user.id}`;
+  await crashAfterCreate(user, key);
+}
+
 async function taskCount(user: SignedUpUser): Promise<number> {
   const res = await app.request(`/api/v1/${user.id}/tasks?limit=100`, { token: user.accessToken });
   return res.body.items.length;
@@ -136,13 +144,7 @@ describe("Idempotency-Key on POST /tasks", () => {
     const user = await signUp(app);
     const key = randomUUID();
     await create(user, { title: "crashed" }, key);
-    // As if it had died before creating anything: no task, and so no deletion on record either.
-    await app.server.db.prisma.$executeRaw`DELETE FROM tasks WHERE user_id = ${user.id}`;
-    await app.server.db.prisma.$executeRaw`DELETE FROM sync_tombstones WHERE user_id = ${user.id}`;
-    await app.server.db.prisma.$executeRaw`
-      UPDATE idempotency_records SET status = NULL, body = NULL, claim = gen_random_uuid(),
-        locked_until = now() - interval '1 second'
-      WHERE user_id = ${user.id} AND key = ${key}`;
+    await crashBeforeCreate(user, key);
     const retry = await create(user, { title: "crashed" }, key);
     expect(retry.status).toBe(201);
     expect(retry.headers.get("idempotent-replayed")).toBeNull();
@@ -305,6 +307,38 @@ describe("Idempotency-Key on POST /tasks", () => {
         expect((await fetch()).status).toBe(404);
       });
     }
+
+    it("tasks: a retry that must create the task, in a list being deleted, waits for the deletion, then 422", async () => {
+      const user = await signUp(app);
+      const list = await create(user, { name: "Going away" }, undefined, "lists");
+      const body = { title: "in a list going away", listId: list.body.id };
+      const key = randomUUID();
+      await create(user, body, key);
+      await crashBeforeCreate(user, key);
+      const held = await holdLock(inject("databaseUrl")!, "SELECT 1 FROM lists WHERE id = $1 FOR UPDATE", [
+        list.body.id,
+      ]);
+      let deleting: Promise<Answer> | undefined;
+      let retrying: Promise<Answer> | undefined;
+      try {
+        // The deletion goes first, then the retry queues for the list behind it. Before: the retry held the sync
+        // lock while it waited, and the deletion's trigger waited for that lock: a deadlock, one of them a 503.
+        deleting = app.request(`/api/v1/${user.id}/lists/${list.body.id}`, {
+          method: "DELETE",
+          token: user.accessToken,
+        });
+        await held.waitForBlocked(1);
+        retrying = create(user, body, key);
+        await held.waitForQueued(2);
+      } finally {
+        await held.release();
+      }
+      expect((await deleting).status).toBe(204);
+      const retried = await retrying;
+      expect(retried?.status).toBe(422);
+      expect(retried?.body.error.details[0]).toMatchObject({ field: "listId", code: "unknown_list" });
+      expect(await taskCount(user)).toBe(0);
+    });
   });
 
   it("a new request after the key expired creates anew (the reserved id is the key's, not forever)", async () => {

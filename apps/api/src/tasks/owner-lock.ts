@@ -24,16 +24,17 @@ export interface ReservedId {
 
 /**
  * For a resumed key (its first attempt may have created the task or list, then died before keeping its answer):
- * true when that attempt's resource is there, locked for the rest of the transaction (it is the answer, and no
- * deletion can take it away before it is read); false when it was never created, so creating it now is right.
- * Refuses (409 IDEMPOTENCY_KEY_RESOURCE_DELETED) when it was created and deleted since: creating it again would undo
- * that deletion. Call it under `lockOwner`.
+ * true when that attempt's resource is there, key-share locked for the rest of the transaction (it is the answer,
+ * and no deletion can take it away before it is read; edits may go on); false when it was never created, so
+ * creating it now is right. Refuses (409 IDEMPOTENCY_KEY_RESOURCE_DELETED) when it was created and deleted since:
+ * creating it again would undo that deletion. Call it under `lockOwner`.
  *
- * The resource's row is locked first, then the sync lock row, which every deletion takes in its trigger after the
- * row it deletes: the order deletions take them in. A deletion in progress makes the row lock wait until it ends
- * (the row is then gone), and its tombstone is then seen under the sync lock; taken the other way round, the create
- * would wait for the deleted row and the deletion for the sync lock, a deadlock. Tombstones live
- * `SYNC_TOMBSTONE_TTL`: a deletion older than that is no longer known.
+ * It takes no lock but the row's. A deletion in progress holds that row, so the lock waits for it to end; a
+ * deletion's tombstone commits with it, so the tombstone query, a statement of its own, sees every deletion that
+ * has ended. Nothing can create the row meanwhile: creating takes the owner's lock, which the caller holds. A sync
+ * lock taken here would come before the locks the create then takes (a list's, for a task in it), against the
+ * order deletions take them in: a deadlock with a list's deletion. Tombstones live `SYNC_TOMBSTONE_TTL`: a
+ * deletion older than that is no longer known.
  */
 export async function resumeReserved(
   tx: Transaction<Tables>,
@@ -42,9 +43,10 @@ export async function resumeReserved(
   id: string,
 ): Promise<boolean> {
   const table = sql.table(kind === "task" ? "tasks" : "lists");
-  const made = await sql`SELECT 1 FROM ${table} WHERE id = ${id}::uuid AND user_id = ${ownerId} FOR UPDATE`.execute(tx);
+  const made = await sql`SELECT 1 FROM ${table} WHERE id = ${id}::uuid AND user_id = ${ownerId} FOR KEY SHARE`.execute(
+    tx,
+  );
   if (made.rows.length > 0) return true;
-  await sql`SELECT 1 FROM sync_counters WHERE user_id = ${ownerId} FOR UPDATE`.execute(tx);
   const { rows } = await sql`
     SELECT 1 FROM sync_tombstones WHERE user_id = ${ownerId} AND kind = ${kind} AND entity_id = ${id}::uuid`.execute(
     tx,
