@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { holdLock, type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
+import { holdLock, type LockHolder, type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { purgeExpiredIdempotencyRecords } from "./idempotency-store.js";
 
@@ -268,6 +268,24 @@ describe("Idempotency-Key on POST /tasks", () => {
       };
     }
 
+    /**
+     * Starts the deletion and, once `held` blocks it, the retry, which then waits too (for `held` or behind the
+     * deletion); releases `held` and returns both answers.
+     */
+    async function deletionThenRetry(held: LockHolder, remove: () => Promise<Answer>, retry: () => Promise<Answer>) {
+      let deleting: Promise<Answer> | undefined;
+      let retrying: Promise<Answer> | undefined;
+      try {
+        deleting = remove();
+        await held.waitForBlocked(1);
+        retrying = retry();
+        await held.waitForQueued(2);
+      } finally {
+        await held.release();
+      }
+      return { deleted: await deleting, retried: await retrying };
+    }
+
     for (const [path, body] of cases) {
       it(`${path}: a retry whose ${path.slice(0, -1)} is still there answers with it without the sync lock; the deletion then goes ahead`, async () => {
         const { first, sync, retry, remove, fetch } = await resumableWithSyncLockHeld(path, body);
@@ -289,19 +307,9 @@ describe("Idempotency-Key on POST /tasks", () => {
 
       it(`${path}: a retry behind a deletion in progress waits for it, then refuses (409)`, async () => {
         const { sync, retry, remove, fetch } = await resumableWithSyncLockHeld(path, body);
-        let retrying: Promise<Answer> | undefined;
-        let deleting: Promise<Answer> | undefined;
-        try {
-          // The deletion holds the row and waits for the sync lock; the retry waits for the row.
-          deleting = remove();
-          await sync.waitForBlocked(1);
-          retrying = retry();
-          await sync.waitForQueued(2);
-        } finally {
-          await sync.release();
-        }
-        expect((await deleting).status).toBe(204);
-        const retried = await retrying;
+        // The deletion holds the row and waits for the sync lock; the retry waits for the row.
+        const { deleted, retried } = await deletionThenRetry(sync, remove, retry);
+        expect(deleted.status).toBe(204);
         expect(retried?.status).toBe(409);
         expect(retried?.body.error.code).toBe("IDEMPOTENCY_KEY_RESOURCE_DELETED");
         expect((await fetch()).status).toBe(404);
@@ -318,23 +326,14 @@ describe("Idempotency-Key on POST /tasks", () => {
       const held = await holdLock(inject("databaseUrl")!, "SELECT 1 FROM lists WHERE id = $1 FOR UPDATE", [
         list.body.id,
       ]);
-      let deleting: Promise<Answer> | undefined;
-      let retrying: Promise<Answer> | undefined;
-      try {
-        // The deletion goes first, then the retry queues for the list behind it. Before: the retry held the sync
-        // lock while it waited, and the deletion's trigger waited for that lock: a deadlock, one of them a 503.
-        deleting = app.request(`/api/v1/${user.id}/lists/${list.body.id}`, {
-          method: "DELETE",
-          token: user.accessToken,
-        });
-        await held.waitForBlocked(1);
-        retrying = create(user, body, key);
-        await held.waitForQueued(2);
-      } finally {
-        await held.release();
-      }
-      expect((await deleting).status).toBe(204);
-      const retried = await retrying;
+      // The deletion goes first, then the retry queues for the list behind it. Before: the retry held the sync lock
+      // while it waited, and the deletion's trigger waited for that lock: a deadlock, one of them a 503.
+      const { deleted, retried } = await deletionThenRetry(
+        held,
+        () => app.request(`/api/v1/${user.id}/lists/${list.body.id}`, { method: "DELETE", token: user.accessToken }),
+        () => create(user, body, key),
+      );
+      expect(deleted.status).toBe(204);
       expect(retried?.status).toBe(422);
       expect(retried?.body.error.details[0]).toMatchObject({ field: "listId", code: "unknown_list" });
       expect(await taskCount(user)).toBe(0);
