@@ -20,6 +20,11 @@ export interface LoadResult {
   failures: Record<string, number>;
   /** Peak resident memory of the watched processes, summed, in MiB (0 when none is watched). */
   peakRssMiB: number;
+  /**
+   * The share of this machine's CPU time the hypervisor gave to other guests during the run (steal, from
+   * /proc/stat), in percent: a virtual machine's cores are not its own, and a run with much steal ran on less.
+   */
+  stealPercent: number;
 }
 
 export interface LoadOptions {
@@ -44,6 +49,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     peakKiB = Math.max(peakKiB, kib);
   };
   const sampler = setInterval(sample, 100);
+  const cpuBefore = cpuTicks();
 
   let finish: (result: autocannon.Result) => void = () => {};
   let fail: (err: unknown) => void = () => {};
@@ -87,6 +93,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const result = await finished;
   clearInterval(sampler);
   sample();
+  const cpuAfter = cpuTicks();
   if (result.errors > 0) failures.errors = result.errors;
   if (result.timeouts > 0) failures.timeouts = result.timeouts;
 
@@ -100,7 +107,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     ok,
     failures,
     peakRssMiB: peakKiB / 1024,
+    stealPercent: (100 * (cpuAfter.steal - cpuBefore.steal)) / Math.max(1, cpuAfter.total - cpuBefore.total),
   };
+}
+
+/** The machine's CPU time so far, in clock ticks: all of it, and the steal (the 8th figure of /proc/stat's cpu line). */
+function cpuTicks(): { total: number; steal: number } {
+  try {
+    const figures = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: figures.reduce((a, b) => a + b, 0), steal: figures[7] ?? 0 };
+  } catch {
+    return { total: 0, steal: 0 }; // not Linux
+  }
 }
 
 function rssKiB(pid: number): number {

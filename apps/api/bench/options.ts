@@ -50,6 +50,8 @@ const only = process.env.BENCH_ONLY?.split(",");
 export const options = {
   quick,
   seconds: Number(process.env.BENCH_SECONDS ?? (quick ? 1 : 10)),
+  /** Rounds of each route with an estimate of the seed's stack (floor, then API, alternating); the median counts. */
+  rounds: Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3)),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
   loginConnections: Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 8),
   only,

@@ -15,16 +15,16 @@ export function format(row: Row): string {
     .map(([k, v]) => `${k}:${v}`)
     .join(" ");
   const ratio = floor ? `${((100 * r.requestsPerSecond) / floor.requestsPerSecond).toFixed(0)}%` : "";
-  return `| ${row.scenario} | ${row.target} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ratio} | ${r.peakRssMiB ? r.peakRssMiB.toFixed(0) : ""} | ${failures || "0"} | ${row.note ?? ""} |`;
+  return `| ${row.scenario} | ${row.target} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ratio} | ${r.peakRssMiB ? r.peakRssMiB.toFixed(0) : ""} | ${r.stealPercent.toFixed(0)} | ${failures || "0"} | ${row.note ?? ""} |`;
 }
 
 export const HEADER = [
-  "| scenario | target | req/s | p50 ms | p95 ms | p99 ms | vs floor | peak RSS MiB | non-2xx | note |",
-  "|---|---|--:|--:|--:|--:|--:|--:|---|---|",
+  "| scenario | target | req/s | p50 ms | p95 ms | p99 ms | vs floor | peak RSS MiB | steal % | non-2xx | note |",
+  "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
 ];
 
 /**
- * The seed's FastAPI stack is not here to run, so its throughput is estimated from this run's floor: the issue's
+ * The seed's FastAPI stack is not here to run, so its throughput is estimated from the floor: the issue's
  * side-by-side measurement (2026-11-22 code: list 3.2×, get 4.0×, create 4.1×, toggle 5.7× the seed's stack), with
  * the API's req/s of the 2026-11-22 run, gives the seed's req/s as a share of that run's floor. List is scaled by the
  * floor's list; the others by the floor's get, whose SQL no migration has changed since (the floor's create and
@@ -38,30 +38,50 @@ const SEED_SHARE_OF_FLOOR: Partial<Record<Scenario, { of: Scenario; share: numbe
 };
 export const SEED_TARGET = 3.5;
 
-/** This run's estimate of the API's throughput as a multiple of the seed's FastAPI stack, where it has one. */
-export function timesSeed(rows: Row[], row: Row): number | undefined {
+/** The floor route a scenario's estimate of the seed's stack is scaled by, where it has one. */
+export const seedBasis = (scenario: Scenario): Scenario | undefined => SEED_SHARE_OF_FLOOR[scenario]?.of;
+
+/**
+ * One round's estimate of the API's throughput as a multiple of the seed's FastAPI stack: against the floor's basis
+ * route run just before it (`row.basis`), so that both ran under the same conditions.
+ */
+export function timesSeed(row: Row): number | undefined {
   const basis = SEED_SHARE_OF_FLOOR[row.scenario as Scenario];
-  const floor = rows.find((r) => r.target === row.target && r.scenario === basis?.of)?.floor;
-  if (!basis || !floor) return undefined;
-  return row.result.requestsPerSecond / (basis.share * floor.requestsPerSecond);
+  if (!basis || !row.basis) return undefined;
+  return row.result.requestsPerSecond / (basis.share * row.basis.requestsPerSecond);
 }
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 export function verdicts(rows: Row[], bcryptPerSecond: number): string[] {
   const lines: string[] = [];
   const single = rows.filter((r) => r.target === "api ×1");
-  for (const row of single) {
-    const times = timesSeed(rows, row);
-    if (times === undefined) continue;
+  const scenarios = [...new Set(single.map((r) => r.scenario))];
+  const roundsOf = (scenario: string) => single.filter((r) => r.scenario === scenario);
+  for (const scenario of scenarios) {
+    const times = roundsOf(scenario)
+      .map(timesSeed)
+      .filter((t) => t !== undefined);
+    if (times.length === 0) continue;
+    const each =
+      times.length > 1 ? ` (median of ${times.length} rounds: ${times.map((t) => `${t.toFixed(1)}×`).join(", ")})` : "";
     lines.push(
-      `- ${times >= SEED_TARGET ? "met" : "NOT met"}: ${row.scenario}: ${times.toFixed(1)}× the seed's FastAPI stack, estimated from the floor (≥${SEED_TARGET}×)`,
+      `- ${median(times) >= SEED_TARGET ? "met" : "NOT met"}: ${scenario}: ${median(times).toFixed(1)}× the seed's FastAPI stack${each}, estimated from the floor (≥${SEED_TARGET}×)`,
     );
   }
-  for (const row of single.filter((r) => TASK_SCENARIOS.includes(r.scenario as Scenario))) {
-    const ratio = row.floor ? row.result.requestsPerSecond / row.floor.requestsPerSecond : undefined;
+  for (const scenario of scenarios.filter((s) => TASK_SCENARIOS.includes(s as Scenario))) {
+    const rounds = roundsOf(scenario);
+    const ratios = rounds.flatMap((r) => (r.floor ? [r.result.requestsPerSecond / r.floor.requestsPerSecond] : []));
+    const ratio = ratios.length > 0 ? median(ratios) : undefined;
+    const p99 = median(rounds.map((r) => r.result.p99));
     const okRatio = ratio === undefined || ratio >= 0.7;
-    const okP99 = row.result.p99 < 100;
+    const okP99 = p99 < 100;
     lines.push(
-      `- ${okRatio && okP99 ? "met" : "NOT met"}: ${row.scenario}: ${ratio === undefined ? "no floor route" : `${(100 * ratio).toFixed(0)}% of floor (≥70%)`}, p99 ${ms(row.result.p99)} ms (<100)`,
+      `- ${okRatio && okP99 ? "met" : "NOT met"}: ${scenario}: ${ratio === undefined ? "no floor route" : `${(100 * ratio).toFixed(0)}% of floor (≥70%)`}, p99 ${ms(p99)} ms (<100)${rounds.length > 1 ? ", medians of the rounds" : ""}`,
     );
   }
   const login = single.find((r) => r.scenario === "login");

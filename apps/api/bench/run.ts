@@ -4,6 +4,7 @@
 //   pnpm bench                  full run (10 s per scenario), figures written into docs/performance.md
 //   pnpm bench --quick          1 s per scenario, nothing written: a smoke test of the whole pipeline
 //   BENCH_SECONDS, BENCH_CONNECTIONS (32), BENCH_LOGIN_CONNECTIONS (8, the logins of the mixed run),
+//   BENCH_ROUNDS (3; quick 1)   rounds of list, get, create and toggle, each the floor just before the API
 //   BENCH_ONLY=list,get,...     scenarios to run;  BENCH_TARGETS=floor,api1,api2  what to run them on
 //   BENCH_CPU_PROF=dir          writes --cpu-prof profiles of the single API process (and of the floor) into dir
 //   BENCH_WARMUP=seconds        load on list, get and toggle before measuring each target (2; quick 0.5)
