@@ -32,6 +32,7 @@ import { Metrics, registrySource } from "./metrics/metrics.js";
 import { type MetricsServer, serveMetrics } from "./metrics/metrics-server.js";
 import { createChangesService, purgeOldTombstones } from "./sync/changes-service.js";
 import { createListService } from "./tasks/list-service.js";
+import { createOwnerGate } from "./tasks/owner-gate.js";
 import { createTaskService } from "./tasks/task-service.js";
 
 const RATE_LIMIT_PURGE_MS = 5 * 60_000;
@@ -107,6 +108,7 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
     limits: authLimits(env),
   };
 
+  const ownerGate = createOwnerGate({ perOwner: env.OWNER_WRITES_IN_DATABASE, waitMs: env.DB_CONNECTION_TIMEOUT_MS });
   const app = createApp({
     env,
     logger,
@@ -147,8 +149,8 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
       },
       onAccountDeleted: (userId) => provisioning.forget(userId),
     }),
-    tasks: createTaskService(db.sql, { maxTasksPerUser: env.MAX_TASKS_PER_USER }),
-    lists: createListService(db.sql, { maxListsPerUser: env.MAX_LISTS_PER_USER }),
+    tasks: createTaskService(db.sql, { maxTasksPerUser: env.MAX_TASKS_PER_USER }, ownerGate),
+    lists: createListService(db.sql, { maxListsPerUser: env.MAX_LISTS_PER_USER }, ownerGate),
     changes: createChangesService(db.sql),
     idempotency: new IdempotencyStore(db.prisma, {
       ttlSeconds: env.IDEMPOTENCY_KEY_TTL,

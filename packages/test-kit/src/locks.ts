@@ -10,6 +10,8 @@ export interface LockHolder {
   waitForBlocked(count: number, withinMs?: number): Promise<void>;
   /** Like `waitForBlocked`, counting also the sessions that wait behind a blocked one (for a lock it holds). */
   waitForQueued(count: number, withinMs?: number): Promise<void>;
+  /** How many sessions wait on this one's locks now, directly or behind a blocked one. */
+  countQueued(): Promise<number>;
   release(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function holdLock(url: string, lockSql: string, params: unknown[] =
     waitForBlocked: (count, withinMs) => pollUntil(url, BLOCKED_BY, pid, count, withinMs, `sessions blocked by ${pid}`),
     waitForQueued: (count, withinMs) =>
       pollUntil(url, QUEUED_BEHIND, pid, count, withinMs, `sessions blocked by ${pid}, directly or not`),
+    countQueued: () => countOnce(url, QUEUED_BEHIND, pid),
     async release() {
       await holder.query("COMMIT").catch(() => undefined);
       await holder.end().catch(() => undefined);
@@ -41,6 +44,17 @@ const QUEUED_BEHIND = `
     SELECT a.pid FROM pg_stat_activity AS a JOIN queued AS q ON q.pid = ANY(pg_blocking_pids(a.pid))
   )
   SELECT count(*)::int AS n FROM queued`;
+
+/** `countSql`'s count (given the holder's pid), from a connection of its own. */
+async function countOnce(url: string, countSql: string, pid: number): Promise<number> {
+  const observer = new pg.Client({ connectionString: url });
+  await observer.connect();
+  try {
+    return (await observer.query<{ n: number }>(countSql, [pid])).rows[0]?.n ?? 0;
+  } finally {
+    await observer.end();
+  }
+}
 
 /** Polls `countSql` (given the holder's pid) until it counts at least `count`. */
 async function pollUntil(url: string, countSql: string, pid: number, count: number, withinMs = 5_000, what = "") {

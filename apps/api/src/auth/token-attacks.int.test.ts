@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { type SignedUpUser, signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from "@todo/test-kit";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOwnerGate } from "../tasks/owner-gate.js";
 import { createTaskService } from "../tasks/task-service.js";
 
 let app: TestApp;
@@ -148,7 +149,11 @@ describe("access token attacks", () => {
   });
 
   it("below authentication too: creating a task for an owner that does not exist is a 401, not a foreign-key 500", async () => {
-    const tasks = createTaskService(app.server.db.sql, { maxTasksPerUser: 10 });
+    const tasks = createTaskService(
+      app.server.db.sql,
+      { maxTasksPerUser: 10 },
+      createOwnerGate({ perOwner: 2, waitMs: 5_000 }),
+    );
     await expect(tasks.create(randomUUID(), { title: "orphan" })).rejects.toMatchObject({
       code: "UNAUTHORIZED",
       status: 401,

@@ -99,6 +99,9 @@ const EnvSchema = z.object({
   BCRYPT_COST: int(12, 4, 15),
   DB_POOL_MAX: int(20, 1, 500),
   DB_CONNECTION_TIMEOUT_MS: int(5_000, 100, 120_000),
+  // One person's creates and moves that may wait on their owner's lock in the database at once, per process; the
+  // rest wait in the process (at most DB_CONNECTION_TIMEOUT_MS). See src/tasks/owner-gate.ts.
+  OWNER_WRITES_IN_DATABASE: int(2, 1, 100),
   // Keep the hot task queries as prepared statements on each connection. Unset: on, unless DIRECT_DATABASE_URL
   // is set (DATABASE_URL is then a transaction pooler, where a connection's statements are not its own).
   DB_PREPARED_STATEMENTS: z

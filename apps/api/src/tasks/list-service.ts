@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import type { Sql } from "../db/kysely.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import { isUuid } from "../lib/uuid.js";
+import type { OwnerGate } from "./owner-gate.js";
 import { lockOwner, type ReservedId, resumeReserved } from "./owner-lock.js";
 
 export interface ListLimits {
@@ -36,9 +37,10 @@ const toListDto = (row: ListRow): TaskList => ({
 
 /**
  * List use cases, one function each, scoped by the owner like tasks. Deleting a list deletes its tasks through the
- * tasks' (list_id, user_id) foreign key (ON DELETE CASCADE): one statement, one transaction.
+ * tasks' (list_id, user_id) foreign key (ON DELETE CASCADE): one statement, one transaction. `gate`: admission to
+ * the owner's lock for creates (owner-gate.ts).
  */
-export function createListService(db: Sql, limits: ListLimits) {
+export function createListService(db: Sql, limits: ListLimits, gate: OwnerGate) {
   /** The owner's lists with live counts of their active and completed tasks. */
   const withCounts = (ownerId: string, q: Sql = db) =>
     q
@@ -76,37 +78,39 @@ export function createListService(db: Sql, limits: ListLimits) {
      */
     async create(ownerId: string, body: ListBody, reserved?: ReservedId): Promise<TaskList> {
       const id = reserved?.id;
-      const row = await db.transaction().execute(async (tx) => {
-        if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
-        // An earlier attempt with this Idempotency-Key may have created the list: a resumed key's first attempt,
-        // which died before keeping its answer (refused if the list was deleted since), or, for the first attempt
-        // itself, a retry that took its claim over. That list, read under the owner's lock, is the answer.
-        if (reserved && (!reserved.resumed || (await resumeReserved(tx, "list", ownerId, reserved.id)))) {
-          const made = await withCounts(ownerId, tx).where("l.id", "=", reserved.id).executeTakeFirst();
-          if (made) return made;
-        }
-        const { count } = await tx
-          .selectFrom("lists")
-          .select((eb) => eb.fn.countAll<number>().as("count"))
-          .where("userId", "=", ownerId)
-          .executeTakeFirstOrThrow();
-        if (Number(count) >= limits.maxListsPerUser) {
-          throw new AppError("QUOTA_EXCEEDED", `You already have ${limits.maxListsPerUser} lists, the most allowed`);
-        }
-        const inserted = await tx
-          .insertInto("lists")
-          .values({
-            id: id ?? randomUUID(),
-            userId: ownerId,
-            name: body.name,
-            createdAt: sql<Date>`now()`,
-            updatedAt: sql<Date>`now()`,
-          })
-          .onConflict((oc) => oc.expression(sql`user_id, lower(name)`).doNothing())
-          .returning(["id", "name", "createdAt", "updatedAt"])
-          .executeTakeFirst();
-        return inserted && { ...inserted, activeCount: 0, completedCount: 0 };
-      });
+      const write = () =>
+        db.transaction().execute(async (tx) => {
+          if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+          // An earlier attempt with this Idempotency-Key may have created the list: a resumed key's first attempt,
+          // which died before keeping its answer (refused if the list was deleted since), or, for the first attempt
+          // itself, a retry that took its claim over. That list, read under the owner's lock, is the answer.
+          if (reserved && (!reserved.resumed || (await resumeReserved(tx, "list", ownerId, reserved.id)))) {
+            const made = await withCounts(ownerId, tx).where("l.id", "=", reserved.id).executeTakeFirst();
+            if (made) return made;
+          }
+          const { count } = await tx
+            .selectFrom("lists")
+            .select((eb) => eb.fn.countAll<number>().as("count"))
+            .where("userId", "=", ownerId)
+            .executeTakeFirstOrThrow();
+          if (Number(count) >= limits.maxListsPerUser) {
+            throw new AppError("QUOTA_EXCEEDED", `You already have ${limits.maxListsPerUser} lists, the most allowed`);
+          }
+          const inserted = await tx
+            .insertInto("lists")
+            .values({
+              id: id ?? randomUUID(),
+              userId: ownerId,
+              name: body.name,
+              createdAt: sql<Date>`now()`,
+              updatedAt: sql<Date>`now()`,
+            })
+            .onConflict((oc) => oc.expression(sql`user_id, lower(name)`).doNothing())
+            .returning(["id", "name", "createdAt", "updatedAt"])
+            .executeTakeFirst();
+          return inserted && { ...inserted, activeCount: 0, completedCount: 0 };
+        });
+      const row = await gate.run(ownerId, write);
       if (!row) throw nameTaken();
       return toListDto(row);
     },

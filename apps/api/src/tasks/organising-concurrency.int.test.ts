@@ -1,6 +1,6 @@
 import type { Task } from "@todo/contract";
-import { type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { holdLock, type SignedUpUser, signUp, startTestApp, type TestApp } from "@todo/test-kit";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 // Check-then-act under concurrent requests: quotas, the last position of a create, and moves.
 let app: TestApp;
@@ -82,5 +82,32 @@ describe("concurrent moves", () => {
     expect([...first.body.items, ...second.body.items, ...third.body.items].map((t: Task) => t.id)).toEqual(
       items.map((t) => t.id),
     );
+  });
+});
+
+describe.runIf(inject("database") === "postgres")("one person's burst of creates", () => {
+  it("sends two of them at a time to wait on the owner's lock (OWNER_WRITES_IN_DATABASE); the rest queue in the API", async () => {
+    const user = await signUp(app);
+    // The owner's lock, as create_task takes it: every create of this user waits until it is released.
+    const held = await holdLock(inject("databaseUrl")!, "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", [
+      user.id,
+    ]);
+    let burst: Promise<{ status: number; body: { error?: { code: string } } }[]> | undefined;
+    try {
+      burst = Promise.all(Array.from({ length: 12 }, (_, i) => call(user, "POST", "/tasks", { title: `b${i}` })));
+      await held.waitForQueued(2);
+      // Time for the other ten to arrive: without the gate each would hold a pool connection waiting on the lock.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await held.countQueued()).toBe(2);
+      // Somebody else's writes are not held back by the burst.
+      expect((await call(await signUp(app), "POST", "/tasks", { title: "someone else" })).status).toBe(201);
+    } finally {
+      await held.release();
+    }
+    const results = await burst;
+    // Quota 5 here: the queued creates all ran once the lock was free, one after another.
+    expect(results.filter((r) => r.status === 201)).toHaveLength(5);
+    expect(results.filter((r) => r.status === 409 && r.body.error?.code === "QUOTA_EXCEEDED")).toHaveLength(7);
+    expect(new Set((await manualOrder(user)).map((t) => t.position)).size).toBe(5);
   });
 });

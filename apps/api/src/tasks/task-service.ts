@@ -23,6 +23,7 @@ import { compiledOnce } from "../db/compiled-once.js";
 import type { Sql, Tables } from "../db/kysely.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import { isUuid } from "../lib/uuid.js";
+import type { OwnerGate } from "./owner-gate.js";
 import { lockOwner, type ReservedId, resumeReserved } from "./owner-lock.js";
 import { decodeTaskCursor, encodeTaskCursor, invalidQuery, type TaskCursor } from "./task-cursor.js";
 
@@ -296,9 +297,10 @@ const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${
  * cannot name a task: they are 404 without a query.
  *
  * For optimistic concurrency (a `version` column and If-Match), each write below is the one place to add
- * `version = version + 1` and a `WHERE version = $expected`.
+ * `version = version + 1` and a `WHERE version = $expected`. `gate`: admission to the owner's lock for creates and
+ * moves (owner-gate.ts).
  */
-export function createTaskService(db: Sql, limits: TaskLimits) {
+export function createTaskService(db: Sql, limits: TaskLimits, gate: OwnerGate) {
   /** The same connections without plugins, for the hot queries (see `taskRows`). */
   const raw = db.withoutPlugins();
   // The hot queries, compiled once per shape (db/compiled-once.ts).
@@ -514,30 +516,32 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
         if (!reserved?.resumed || !(await resumeReserved(tx, "task", ownerId, reserved.id))) return undefined;
         return (await taskRows(tx.withoutPlugins(), getQuery("get", { ownerId, taskId: reserved.id })))[0];
       };
-      const row = await refusingForeignLists(async () => {
-        try {
-          // A resumed key (its first attempt may have created the task, then died) first looks for that task and
-          // makes sure it was not deleted since; that rare path pays a transaction, the usual create stays one call.
-          if (!reserved?.resumed) return await call(raw, null);
-          return await db
-            .transaction()
-            .execute(async (tx) => (await madeUnlessDeleted(tx)) ?? call(tx.withoutPlugins(), null));
-        } catch (error) {
-          if (sqlState(error) !== NEEDS_LIBRARY_KEY) throw error;
-          return db.transaction().execute(async (tx) => {
-            const made = await madeUnlessDeleted(tx);
-            if (made) return made;
-            const last = await tx
-              .selectFrom("tasks")
-              .select("position")
-              .where("userId", "=", ownerId)
-              .orderBy("position", "desc")
-              .limit(1)
-              .executeTakeFirst();
-            return call(tx.withoutPlugins(), generateKeyBetween(last?.position ?? null, null));
-          });
-        }
-      }).catch(async (error: unknown) => {
+      const write = () =>
+        refusingForeignLists(async () => {
+          try {
+            // A resumed key (its first attempt may have created the task, then died) first looks for that task and
+            // makes sure it was not deleted since; that rare path pays a transaction, the usual create stays one call.
+            if (!reserved?.resumed) return await call(raw, null);
+            return await db
+              .transaction()
+              .execute(async (tx) => (await madeUnlessDeleted(tx)) ?? call(tx.withoutPlugins(), null));
+          } catch (error) {
+            if (sqlState(error) !== NEEDS_LIBRARY_KEY) throw error;
+            return db.transaction().execute(async (tx) => {
+              const made = await madeUnlessDeleted(tx);
+              if (made) return made;
+              const last = await tx
+                .selectFrom("tasks")
+                .select("position")
+                .where("userId", "=", ownerId)
+                .orderBy("position", "desc")
+                .limit(1)
+                .executeTakeFirst();
+              return call(tx.withoutPlugins(), generateKeyBetween(last?.position ?? null, null));
+            });
+          }
+        });
+      const row = await gate.run(ownerId, write).catch(async (error: unknown) => {
         switch (sqlState(error)) {
           case UNIQUE_VIOLATION: {
             // The reserved id is taken: an earlier attempt with this Idempotency-Key created the task and did not
@@ -616,58 +620,60 @@ export function createTaskService(db: Sql, limits: TaskLimits) {
       if (!isUuid(taskId)) throw notFound();
       const afterId = body.afterId;
       if (afterId !== null && !isUuid(afterId)) throw unknownAfter();
-      const row = await db.transaction().execute(async (tx) => {
-        if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
-        // Locked to the end of the move: its version (If-Match) and its existence hold until the UPDATE below.
-        const task = await tx
-          .selectFrom("tasks")
-          .select(["id", "position", "version"])
-          .where("id", "=", taskId)
-          .where("userId", "=", ownerId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!task) throw notFound();
-        if (expected !== undefined && !expected.includes(task.version)) throw preconditionFailed();
-        if (afterId === task.id) return undefined; // after itself: where it already is
-        let previous: string | null = null;
-        if (afterId !== null) {
-          const anchor = await tx
+      const row = await gate.run(ownerId, () =>
+        db.transaction().execute(async (tx) => {
+          if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+          // Locked to the end of the move: its version (If-Match) and its existence hold until the UPDATE below.
+          const task = await tx
             .selectFrom("tasks")
-            .select("position")
-            .where("id", "=", afterId)
+            .select(["id", "position", "version"])
+            .where("id", "=", taskId)
             .where("userId", "=", ownerId)
+            .forUpdate()
             .executeTakeFirst();
-          if (!anchor) throw unknownAfter();
-          previous = anchor.position;
-        }
-        const nextPosition = async (prev: string | null) =>
-          (
-            await tx
+          if (!task) throw notFound();
+          if (expected !== undefined && !expected.includes(task.version)) throw preconditionFailed();
+          if (afterId === task.id) return undefined; // after itself: where it already is
+          let previous: string | null = null;
+          if (afterId !== null) {
+            const anchor = await tx
               .selectFrom("tasks")
               .select("position")
+              .where("id", "=", afterId)
               .where("userId", "=", ownerId)
-              .where("id", "!=", taskId)
-              .$if(prev !== null, (q) => q.where("position", ">", prev!))
-              .orderBy("position")
-              .limit(1)
-              .executeTakeFirst()
-          )?.position ?? null;
-        let next = await nextPosition(previous);
-        let position = generateKeyBetween(previous, next);
-        if (position.length > MAX_POSITION_LENGTH) {
-          const keys = await renumber(tx, ownerId);
-          previous = afterId === null ? null : keys.get(afterId)!;
-          next = await nextPosition(previous);
-          position = generateKeyBetween(previous, next);
-        }
-        return tx
-          .updateTable("tasks")
-          .set({ position, updatedAt: sql<Date>`now()` })
-          .where("id", "=", taskId)
-          .where("userId", "=", ownerId)
-          .returning(TASK_COLUMNS)
-          .executeTakeFirstOrThrow();
-      });
+              .executeTakeFirst();
+            if (!anchor) throw unknownAfter();
+            previous = anchor.position;
+          }
+          const nextPosition = async (prev: string | null) =>
+            (
+              await tx
+                .selectFrom("tasks")
+                .select("position")
+                .where("userId", "=", ownerId)
+                .where("id", "!=", taskId)
+                .$if(prev !== null, (q) => q.where("position", ">", prev!))
+                .orderBy("position")
+                .limit(1)
+                .executeTakeFirst()
+            )?.position ?? null;
+          let next = await nextPosition(previous);
+          let position = generateKeyBetween(previous, next);
+          if (position.length > MAX_POSITION_LENGTH) {
+            const keys = await renumber(tx, ownerId);
+            previous = afterId === null ? null : keys.get(afterId)!;
+            next = await nextPosition(previous);
+            position = generateKeyBetween(previous, next);
+          }
+          return tx
+            .updateTable("tasks")
+            .set({ position, updatedAt: sql<Date>`now()` })
+            .where("id", "=", taskId)
+            .where("userId", "=", ownerId)
+            .returning(TASK_COLUMNS)
+            .executeTakeFirstOrThrow();
+        }),
+      );
       return row ? toTaskDto(row) : this.get(ownerId, taskId);
     },
 

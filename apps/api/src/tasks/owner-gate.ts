@@ -1,0 +1,77 @@
+import { serviceUnavailable } from "../errors/app-error.js";
+
+/**
+ * Admission to the owner's lock (owner-lock.ts, create_task): one person's creates and moves run one at a time in
+ * the database, so more than a couple of them sent there at once only wait on the owner's row lock, each holding a
+ * pool connection and a backend. A burst from one person (an import, a sync client pushing its queue) would then
+ * fill the pool with lock waits and starve everybody else, and every wait costs the database far more than a
+ * queue in this process: PostgreSQL wakes and rechecks each waiter (docs/performance.md, "One person's burst waits
+ * in the API": about 40% less database CPU per create with 4 at a time per owner).
+ *
+ * So at most `perOwner` of an owner's gated writes run at once from this process; the rest wait here, in arrival
+ * order, at most `waitMs` (the pool's own wait for a connection), then fail with the 503 a full pool gives. The
+ * database's locks stay what makes these writes correct; the gate only decides how many reach them at once. Two
+ * at a time keeps the next write ready in the database when the current one commits.
+ */
+export interface OwnerGate {
+  run<T>(ownerId: string, write: () => Promise<T>): Promise<T>;
+  /** Owners with a write running or waiting (idle owners take no memory). */
+  readonly busyOwners: number;
+}
+
+interface Slot {
+  running: number;
+  waiting: { admit: () => void; timer: NodeJS.Timeout }[];
+}
+
+export function createOwnerGate({ perOwner, waitMs }: { perOwner: number; waitMs: number }): OwnerGate {
+  const slots = new Map<string, Slot>();
+
+  const admit = (ownerId: string): Promise<void> => {
+    let slot = slots.get(ownerId);
+    if (!slot) {
+      slot = { running: 0, waiting: [] };
+      slots.set(ownerId, slot);
+    }
+    if (slot.running < perOwner) {
+      slot.running++;
+      return Promise.resolve();
+    }
+    const waiting = slot.waiting;
+    return new Promise((resolve, reject) => {
+      const entry = {
+        admit: () => {
+          clearTimeout(entry.timer);
+          resolve();
+        },
+        timer: setTimeout(() => {
+          waiting.splice(waiting.indexOf(entry), 1);
+          reject(serviceUnavailable());
+        }, waitMs),
+      };
+      waiting.push(entry);
+    });
+  };
+
+  const release = (ownerId: string): void => {
+    const slot = slots.get(ownerId)!;
+    const next = slot.waiting.shift();
+    // The finished write's place goes straight to the first waiter, so nobody arriving meanwhile jumps the queue.
+    if (next) next.admit();
+    else if (--slot.running === 0) slots.delete(ownerId);
+  };
+
+  return {
+    async run(ownerId, write) {
+      await admit(ownerId);
+      try {
+        return await write();
+      } finally {
+        release(ownerId);
+      }
+    },
+    get busyOwners() {
+      return slots.size;
+    },
+  };
+}
