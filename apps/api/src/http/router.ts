@@ -36,7 +36,8 @@ const s = initServer();
 /** Aborts once the response is closed: sent, cut by the request deadline, or its client went away. */
 function requestEnded(res: Response): AbortSignal {
   const ended = new AbortController();
-  res.once("close", () => ended.abort());
+  if (res.closed) ended.abort();
+  else res.once("close", () => ended.abort());
   return ended.signal;
 }
 
@@ -106,7 +107,7 @@ export function createRouter(deps: RouterDeps) {
       list: async ({ query, res }) => ({ status: 200, body: await tasks.list(currentUser(res).id, query) }),
       create: async ({ body, res }) => ({
         status: 201,
-        body: withETag(res, await tasks.create(currentUser(res).id, body, reservedId(res))),
+        body: withETag(res, await tasks.create(currentUser(res).id, body, reservedId(res), () => requestEnded(res))),
       }),
       // Before `get`: Express matches in registration order, and `summary` would otherwise be a task id.
       summary: async ({ query, res }) => ({ status: 200, body: await tasks.summary(currentUser(res).id, query) }),
@@ -132,14 +133,17 @@ export function createRouter(deps: RouterDeps) {
       }),
       move: async ({ params, body, req, res }) => ({
         status: 200,
-        body: withETag(res, await tasks.move(currentUser(res).id, params.id, body, ifMatchVersions(req))),
+        body: withETag(
+          res,
+          await tasks.move(currentUser(res).id, params.id, body, ifMatchVersions(req), () => requestEnded(res)),
+        ),
       }),
     },
     lists: {
       list: async ({ res }) => ({ status: 200, body: await lists.list(currentUser(res).id) }),
       create: async ({ body, res }) => ({
         status: 201,
-        body: await lists.create(currentUser(res).id, body, reservedId(res)),
+        body: await lists.create(currentUser(res).id, body, reservedId(res), () => requestEnded(res)),
       }),
       get: async ({ params, res }) => ({ status: 200, body: await lists.get(currentUser(res).id, params.listId) }),
       update: async ({ params, body, res }) => ({

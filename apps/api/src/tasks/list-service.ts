@@ -76,7 +76,7 @@ export function createListService(db: Sql, limits: ListLimits, gate: OwnerGate) 
      * Within the quota and with a name of its own: one transaction under the owner's lock. `id`: the id to create the
      * list under (an Idempotency-Key's reserved one); a list already there under it is the answer.
      */
-    async create(ownerId: string, body: ListBody, reserved?: ReservedId): Promise<TaskList> {
+    async create(ownerId: string, body: ListBody, reserved?: ReservedId, ended?: () => AbortSignal): Promise<TaskList> {
       const id = reserved?.id;
       const write = () =>
         db.transaction().execute(async (tx) => {
@@ -110,7 +110,7 @@ export function createListService(db: Sql, limits: ListLimits, gate: OwnerGate) 
             .executeTakeFirst();
           return inserted && { ...inserted, activeCount: 0, completedCount: 0 };
         });
-      const row = await gate.run(ownerId, write);
+      const row = await gate.run(ownerId, write, ended);
       if (!row) throw nameTaken();
       return toListDto(row);
     },

@@ -88,4 +88,42 @@ describe("owner gate", () => {
     expect(log).toEqual(["slow"]);
     expect(gate.busyOwners).toBe(0);
   });
+
+  it("drops a waiting write whose request ended, unrun; asks for the request's end only when a write must wait", async () => {
+    const gate = createOwnerGate({ perOwner: 1, waitMs: 5_000 });
+    const log: string[] = [];
+    const first = controllable(log, "first");
+    let asked = 0;
+    const client = new AbortController();
+    const ended = () => {
+      asked++;
+      return client.signal;
+    };
+    const running = gate.run("owner", first.write, ended);
+    expect(asked).toBe(0);
+    const abandoned = gate.run("owner", async () => log.push("abandoned"), ended);
+    const next = gate.run("owner", async () => "next");
+    expect(asked).toBe(1);
+    client.abort();
+    await expect(abandoned).rejects.toMatchObject({ name: "AbortError" });
+    first.finish();
+    await expect(running).resolves.toBe("first");
+    await expect(next).resolves.toBe("next");
+    // A request already over never joins the queue.
+    const slow = controllable(log, "slow");
+    const held = gate.run("owner", slow.write);
+    await expect(
+      gate.run(
+        "owner",
+        async () => log.push("late"),
+        () => client.signal,
+      ),
+    ).rejects.toMatchObject({
+      name: "AbortError",
+    });
+    slow.finish();
+    await held;
+    expect(log).toEqual(["first", "slow"]);
+    expect(gate.busyOwners).toBe(0);
+  });
 });

@@ -14,7 +14,12 @@ import { serviceUnavailable } from "../errors/app-error.js";
  * at a time keeps the next write ready in the database when the current one commits.
  */
 export interface OwnerGate {
-  run<T>(ownerId: string, write: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `write` once admitted. `ended`: the request's end (its client went away, or its deadline answered),
+   * asked for only when the write has to wait; a write still waiting then leaves the queue unrun (an
+   * AbortError, which nobody is left to hear).
+   */
+  run<T>(ownerId: string, write: () => Promise<T>, ended?: () => AbortSignal): Promise<T>;
   /** Owners with a write running or waiting (idle owners take no memory). */
   readonly busyOwners: number;
 }
@@ -24,10 +29,12 @@ interface Slot {
   waiting: { admit: () => void; timer: NodeJS.Timeout }[];
 }
 
+const requestEnded = () => new DOMException("The request ended", "AbortError");
+
 export function createOwnerGate({ perOwner, waitMs }: { perOwner: number; waitMs: number }): OwnerGate {
   const slots = new Map<string, Slot>();
 
-  const admit = (ownerId: string): Promise<void> => {
+  const admit = (ownerId: string, endedSignal?: () => AbortSignal): Promise<void> => {
     let slot = slots.get(ownerId);
     if (!slot) {
       slot = { running: 0, waiting: [] };
@@ -38,18 +45,28 @@ export function createOwnerGate({ perOwner, waitMs }: { perOwner: number; waitMs
       return Promise.resolve();
     }
     const waiting = slot.waiting;
+    const ended = endedSignal?.();
+    if (ended?.aborted) return Promise.reject(requestEnded());
     return new Promise((resolve, reject) => {
+      // Leaves the queue without running; the slot stays with the writes that hold it (running is unchanged).
+      const leave = (error: Error) => {
+        const at = waiting.indexOf(entry);
+        if (at >= 0) waiting.splice(at, 1);
+        clearTimeout(entry.timer);
+        ended?.removeEventListener("abort", onEnded);
+        reject(error);
+      };
+      const onEnded = () => leave(requestEnded());
       const entry = {
         admit: () => {
           clearTimeout(entry.timer);
+          ended?.removeEventListener("abort", onEnded);
           resolve();
         },
-        timer: setTimeout(() => {
-          waiting.splice(waiting.indexOf(entry), 1);
-          reject(serviceUnavailable());
-        }, waitMs),
+        timer: setTimeout(() => leave(serviceUnavailable()), waitMs),
       };
       waiting.push(entry);
+      ended?.addEventListener("abort", onEnded, { once: true });
     });
   };
 
@@ -62,8 +79,8 @@ export function createOwnerGate({ perOwner, waitMs }: { perOwner: number; waitMs
   };
 
   return {
-    async run(ownerId, write) {
-      await admit(ownerId);
+    async run(ownerId, write, ended) {
+      await admit(ownerId, ended);
       try {
         return await write();
       } finally {

@@ -491,7 +491,12 @@ export function createTaskService(db: Sql, limits: TaskLimits, gate: OwnerGate) 
      * position and inserts it (see its migration). Only when the next key needs more than incrementing the last
      * one's integer part (practically never) does the library compute it, in a transaction under the same lock.
      */
-    async create(ownerId: string, body: CreateTaskBody, reserved?: ReservedId): Promise<Task> {
+    async create(
+      ownerId: string,
+      body: CreateTaskBody,
+      reserved?: ReservedId,
+      ended?: () => AbortSignal,
+    ): Promise<Task> {
       const id = reserved?.id;
       const call = async (q: Sql | Transaction<Tables>, position: string | null) => {
         const values: CreateValues = {
@@ -541,7 +546,7 @@ export function createTaskService(db: Sql, limits: TaskLimits, gate: OwnerGate) 
             });
           }
         });
-      const row = await gate.run(ownerId, write).catch(async (error: unknown) => {
+      const row = await gate.run(ownerId, write, ended).catch(async (error: unknown) => {
         switch (sqlState(error)) {
           case UNIQUE_VIOLATION: {
             // The reserved id is taken: an earlier attempt with this Idempotency-Key created the task and did not
@@ -616,63 +621,72 @@ export function createTaskService(db: Sql, limits: TaskLimits, gate: OwnerGate) 
      * Places the task right after `afterId` (null: first). Under the owner's lock the neighbours cannot change, so
      * the new key lies strictly between two distinct keys: concurrent moves leave one total order.
      */
-    async move(ownerId: string, taskId: string, body: MoveTaskBody, expected?: ExpectedVersions): Promise<Task> {
+    async move(
+      ownerId: string,
+      taskId: string,
+      body: MoveTaskBody,
+      expected?: ExpectedVersions,
+      ended?: () => AbortSignal,
+    ): Promise<Task> {
       if (!isUuid(taskId)) throw notFound();
       const afterId = body.afterId;
       if (afterId !== null && !isUuid(afterId)) throw unknownAfter();
-      const row = await gate.run(ownerId, () =>
-        db.transaction().execute(async (tx) => {
-          if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
-          // Locked to the end of the move: its version (If-Match) and its existence hold until the UPDATE below.
-          const task = await tx
-            .selectFrom("tasks")
-            .select(["id", "position", "version"])
-            .where("id", "=", taskId)
-            .where("userId", "=", ownerId)
-            .forUpdate()
-            .executeTakeFirst();
-          if (!task) throw notFound();
-          if (expected !== undefined && !expected.includes(task.version)) throw preconditionFailed();
-          if (afterId === task.id) return undefined; // after itself: where it already is
-          let previous: string | null = null;
-          if (afterId !== null) {
-            const anchor = await tx
+      const row = await gate.run(
+        ownerId,
+        () =>
+          db.transaction().execute(async (tx) => {
+            if (!(await lockOwner(tx, ownerId))) throw new AppError("UNAUTHORIZED", "Unknown account");
+            // Locked to the end of the move: its version (If-Match) and its existence hold until the UPDATE below.
+            const task = await tx
               .selectFrom("tasks")
-              .select("position")
-              .where("id", "=", afterId)
+              .select(["id", "position", "version"])
+              .where("id", "=", taskId)
               .where("userId", "=", ownerId)
+              .forUpdate()
               .executeTakeFirst();
-            if (!anchor) throw unknownAfter();
-            previous = anchor.position;
-          }
-          const nextPosition = async (prev: string | null) =>
-            (
-              await tx
+            if (!task) throw notFound();
+            if (expected !== undefined && !expected.includes(task.version)) throw preconditionFailed();
+            if (afterId === task.id) return undefined; // after itself: where it already is
+            let previous: string | null = null;
+            if (afterId !== null) {
+              const anchor = await tx
                 .selectFrom("tasks")
                 .select("position")
+                .where("id", "=", afterId)
                 .where("userId", "=", ownerId)
-                .where("id", "!=", taskId)
-                .$if(prev !== null, (q) => q.where("position", ">", prev!))
-                .orderBy("position")
-                .limit(1)
-                .executeTakeFirst()
-            )?.position ?? null;
-          let next = await nextPosition(previous);
-          let position = generateKeyBetween(previous, next);
-          if (position.length > MAX_POSITION_LENGTH) {
-            const keys = await renumber(tx, ownerId);
-            previous = afterId === null ? null : keys.get(afterId)!;
-            next = await nextPosition(previous);
-            position = generateKeyBetween(previous, next);
-          }
-          return tx
-            .updateTable("tasks")
-            .set({ position, updatedAt: sql<Date>`now()` })
-            .where("id", "=", taskId)
-            .where("userId", "=", ownerId)
-            .returning(TASK_COLUMNS)
-            .executeTakeFirstOrThrow();
-        }),
+                .executeTakeFirst();
+              if (!anchor) throw unknownAfter();
+              previous = anchor.position;
+            }
+            const nextPosition = async (prev: string | null) =>
+              (
+                await tx
+                  .selectFrom("tasks")
+                  .select("position")
+                  .where("userId", "=", ownerId)
+                  .where("id", "!=", taskId)
+                  .$if(prev !== null, (q) => q.where("position", ">", prev!))
+                  .orderBy("position")
+                  .limit(1)
+                  .executeTakeFirst()
+              )?.position ?? null;
+            let next = await nextPosition(previous);
+            let position = generateKeyBetween(previous, next);
+            if (position.length > MAX_POSITION_LENGTH) {
+              const keys = await renumber(tx, ownerId);
+              previous = afterId === null ? null : keys.get(afterId)!;
+              next = await nextPosition(previous);
+              position = generateKeyBetween(previous, next);
+            }
+            return tx
+              .updateTable("tasks")
+              .set({ position, updatedAt: sql<Date>`now()` })
+              .where("id", "=", taskId)
+              .where("userId", "=", ownerId)
+              .returning(TASK_COLUMNS)
+              .executeTakeFirstOrThrow();
+          }),
+        ended,
       );
       return row ? toTaskDto(row) : this.get(ownerId, taskId);
     },
