@@ -29,8 +29,6 @@ interface Slot {
   waiting: { admit: () => void; timer: NodeJS.Timeout }[];
 }
 
-const requestEnded = () => new DOMException("The request ended", "AbortError");
-
 export function createOwnerGate({ perOwner, waitMs }: { perOwner: number; waitMs: number }): OwnerGate {
   const slots = new Map<string, Slot>();
 
@@ -46,7 +44,7 @@ export function createOwnerGate({ perOwner, waitMs }: { perOwner: number; waitMs
     }
     const waiting = slot.waiting;
     const ended = endedSignal?.();
-    if (ended?.aborted) return Promise.reject(requestEnded());
+    if (ended?.aborted) return Promise.reject(ended.reason);
     return new Promise((resolve, reject) => {
       // Leaves the queue without running; the slot stays with the writes that hold it (running is unchanged).
       const leave = (error: Error) => {
@@ -56,7 +54,7 @@ export function createOwnerGate({ perOwner, waitMs }: { perOwner: number; waitMs
         ended?.removeEventListener("abort", onEnded);
         reject(error);
       };
-      const onEnded = () => leave(requestEnded());
+      const onEnded = () => leave(ended!.reason);
       const entry = {
         admit: () => {
           clearTimeout(entry.timer);
