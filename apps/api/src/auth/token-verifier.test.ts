@@ -116,6 +116,25 @@ describe("TokenVerifier: the API's own tokens", () => {
     expect(await outcome(verifier(), `${unsigned}.${signature}`)).toBe("malformed_token");
   });
 
+  it("answers a token it verified before from memory until its exp, and only that exact token", async () => {
+    let clock = now();
+    const v = new TokenVerifier({ secret, external: { issuer: undefined, audience: undefined }, now: () => clock });
+    const token = jwt.sign({ sub: "u", ...ownClaims(), iat: clock, exp: clock + 10 }, secret);
+    const first = await outcome(v, token);
+    expect(first).toMatchObject({ kind: "own", userId: "u", signInId: "s1" });
+    expect(await outcome(v, token)).toEqual(first);
+    // One character of the signature changed: not the remembered token, so verified in full, and refused.
+    const last = token.at(-1) === "A" ? "B" : "A";
+    expect(await outcome(v, `${token.slice(0, -1)}${last}`)).toBe("invalid_signature");
+    clock += 9;
+    expect(await outcome(v, token)).toEqual(first);
+    clock += 1; // at exp, as jsonwebtoken counts it
+    expect(await outcome(v, token)).toBe("expired");
+    expect(await outcome(v, token)).toBe("expired");
+    clock -= 5; // a clock set back: verified in full again, and accepted as before
+    expect(await outcome(v, token)).toEqual(first);
+  });
+
   it.each([
     ["a slash", "a/b"],
     ["a space", "a b"],

@@ -55,6 +55,8 @@ const SECRET_ALGORITHM = "HS256";
 /** Clock skew allowed for `iat` (RFC 8725 §3.10 leaves it to the application). */
 const MAX_IAT_SKEW_SECONDS = 60;
 const MAX_SUBJECT_LENGTH = 255;
+/** HS256 tokens whose signature and claims passed, kept by their exact text (see `TokenVerifier.verify`). */
+const VERIFIED_CACHE_LIMIT = 10_000;
 // A user id ends up in URL path segments and log lines: no `/`, whitespace or control characters, and no
 // lone surrogate (not storable as UTF-8).
 const SUBJECT_FORBIDDEN = /[/\s\p{Cc}\p{Cs}]/u;
@@ -79,6 +81,8 @@ export interface TokenVerifierOptions {
 export class TokenVerifier {
   private readonly key: KeyObject;
   private readonly now: () => number;
+  /** Token text → what it verified to: HS256 only, whose key never changes while the process runs. */
+  private readonly verified = new Map<string, VerifiedToken>();
 
   constructor(private readonly options: TokenVerifierOptions) {
     if (options.external.issuer === OWN_TOKEN_ISSUER) {
@@ -90,13 +94,32 @@ export class TokenVerifier {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  /** Throws TokenRejectedError (401) or KeySetUnavailableError (503). */
+  /**
+   * Throws TokenRejectedError (401) or KeySetUnavailableError (503).
+   *
+   * An HS256 token that passed is remembered by its exact text until it expires: a client sends the same token
+   * with every request for its lifetime, and its signature and claims cannot change, so only the expiry is checked
+   * again (as `jwt.verify` would: expired from `exp` on). Revocation is not part of this; the authenticator checks
+   * it on every request. Tokens from the key set are not kept: a key the provider withdraws must stop working.
+   */
   async verify(token: string): Promise<VerifiedToken> {
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      if (this.now() < known.expiresAt) return known;
+      this.verified.delete(token);
+      throw new TokenRejectedError("expired");
+    }
     const header = decodeHeader(token);
     // RFC 7515 §4.1.11: an extension the recipient does not understand makes the token invalid; the API
     // understands none.
     if (header.crit !== undefined) throw new TokenRejectedError("unsupported_critical_header");
-    if (header.alg === SECRET_ALGORITHM) return this.classify(this.verifySecret(token), false);
+    if (header.alg === SECRET_ALGORITHM) {
+      const verified = this.classify(this.verifySecret(token), false);
+      // Bounded: past the limit it starts again (a burst of sign-ins costs a verification each, nothing more).
+      if (this.verified.size >= VERIFIED_CACHE_LIMIT) this.verified.clear();
+      this.verified.set(token, verified);
+      return verified;
+    }
     if (this.options.keySet && (JWKS_ALGORITHMS as readonly unknown[]).includes(header.alg)) {
       return this.classify(await this.verifyWithKeySet(token, this.options.keySet), true);
     }
