@@ -122,17 +122,43 @@ describe("TokenVerifier: the API's own tokens", () => {
     const token = jwt.sign({ sub: "u", ...ownClaims(), iat: clock, exp: clock + 10 }, secret);
     const first = await outcome(v, token);
     expect(first).toMatchObject({ kind: "own", userId: "u", signInId: "s1" });
-    expect(await outcome(v, token)).toEqual(first);
+    // The very object of the first verification (frozen): answered from memory.
+    expect(await outcome(v, token)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
     // One character of the signature changed: not the remembered token, so verified in full, and refused.
     const last = token.at(-1) === "A" ? "B" : "A";
     expect(await outcome(v, `${token.slice(0, -1)}${last}`)).toBe("invalid_signature");
     clock += 9;
-    expect(await outcome(v, token)).toEqual(first);
+    expect(await outcome(v, token)).toBe(first);
     clock += 1; // at exp, as jsonwebtoken counts it
     expect(await outcome(v, token)).toBe("expired");
     expect(await outcome(v, token)).toBe("expired");
-    clock -= 5; // a clock set back: verified in full again, and accepted as before
-    expect(await outcome(v, token)).toEqual(first);
+    clock -= 5; // a clock set back: verified in full again (a new object), and accepted as before
+    const again = await outcome(v, token);
+    expect(again).toEqual(first);
+    expect(again).not.toBe(first);
+  });
+
+  it("refuses a remembered token again once the clock is set back before its nbf or iat", async () => {
+    let clock = now();
+    const v = new TokenVerifier({ secret, external: { issuer: undefined, audience: undefined }, now: () => clock });
+    const notBefore = jwt.sign({ sub: "u", ...ownClaims(), iat: clock, nbf: clock, exp: clock + 600 }, secret);
+    const issued = jwt.sign({ sub: "u", ...ownClaims(), iat: clock + 60, exp: clock + 600 }, secret);
+    expect(await outcome(v, notBefore)).toMatchObject({ kind: "own" });
+    expect(await outcome(v, issued)).toMatchObject({ kind: "own" });
+    clock -= 1;
+    expect(await outcome(v, notBefore)).toBe("not_yet_valid");
+    expect(await outcome(v, issued)).toBe("issued_in_future");
+  });
+
+  it("never remembers a token from the key set", async () => {
+    const v = jwksVerifier();
+    const token = await external("EdDSA");
+    const first = await outcome(v, token);
+    expect(first).toMatchObject({ kind: "external", userId: "ba-user-1" });
+    const second = await outcome(v, token);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
   });
 
   it.each([

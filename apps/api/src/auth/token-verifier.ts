@@ -81,8 +81,11 @@ export interface TokenVerifierOptions {
 export class TokenVerifier {
   private readonly key: KeyObject;
   private readonly now: () => number;
-  /** Token text → what it verified to: HS256 only, whose key never changes while the process runs. */
-  private readonly verified = new Map<string, VerifiedToken>();
+  /**
+   * Token text → what it verified to, and from when it is valid (its `nbf`, or its `iat` less the allowed skew):
+   * HS256 only, whose key never changes while the process runs.
+   */
+  private readonly verified = new Map<string, { token: VerifiedToken; validFrom: number }>();
 
   constructor(private readonly options: TokenVerifierOptions) {
     if (options.external.issuer === OWN_TOKEN_ISSUER) {
@@ -98,26 +101,29 @@ export class TokenVerifier {
    * Throws TokenRejectedError (401) or KeySetUnavailableError (503).
    *
    * An HS256 token that passed is remembered by its exact text until it expires: a client sends the same token
-   * with every request for its lifetime, and its signature and claims cannot change, so only the expiry is checked
-   * again (as `jwt.verify` would: expired from `exp` on). Revocation is not part of this; the authenticator checks
+   * with every request for its lifetime, and its signature and claims cannot change, so only the times are checked
+   * again (expired from `exp` on, as `jwt.verify` counts it; not before `nbf`, nor its `iat` less the skew). Revocation is not part of this; the authenticator checks
    * it on every request. Tokens from the key set are not kept: a key the provider withdraws must stop working.
    */
   async verify(token: string): Promise<VerifiedToken> {
     const known = this.verified.get(token);
     if (known !== undefined) {
-      if (this.now() < known.expiresAt) return known;
+      const now = this.now();
+      if (now < known.token.expiresAt && now >= known.validFrom) return known.token;
+      // Expired, or a clock set back before its nbf or iat: forgotten, and verified in full below.
       this.verified.delete(token);
-      throw new TokenRejectedError("expired");
     }
     const header = decodeHeader(token);
     // RFC 7515 §4.1.11: an extension the recipient does not understand makes the token invalid; the API
     // understands none.
     if (header.crit !== undefined) throw new TokenRejectedError("unsupported_critical_header");
     if (header.alg === SECRET_ALGORITHM) {
-      const verified = this.classify(this.verifySecret(token), false);
+      const payload = this.verifySecret(token);
+      // Frozen: every later request with this token gets this very object.
+      const verified = Object.freeze(this.classify(payload, false));
       // Bounded: past the limit it starts again (a burst of sign-ins costs a verification each, nothing more).
       if (this.verified.size >= VERIFIED_CACHE_LIMIT) this.verified.clear();
-      this.verified.set(token, verified);
+      this.verified.set(token, { token: verified, validFrom: validFrom(payload) });
       return verified;
     }
     if (this.options.keySet && (JWKS_ALGORITHMS as readonly unknown[]).includes(header.alg)) {
@@ -192,6 +198,14 @@ function decodeHeader(token: string): Record<string, unknown> {
   } catch {
     throw new TokenRejectedError("malformed_token");
   }
+}
+
+/** The earliest time a fresh verification would accept a token (`nbf`, and `iat` less the allowed skew). */
+function validFrom({ nbf, iat }: Record<string, unknown>): number {
+  return Math.max(
+    typeof nbf === "number" ? nbf : Number.NEGATIVE_INFINITY,
+    typeof iat === "number" ? iat - MAX_IAT_SKEW_SECONDS : Number.NEGATIVE_INFINITY,
+  );
 }
 
 function isUsableSubject(sub: unknown): sub is string {
