@@ -10,6 +10,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { createDocsRouter } from "../openapi/docs-router.js";
 import { OPENAPI_PATH, openApiDocument } from "../openapi/generate-openapi.js";
 import { errorHandler, notFoundHandler, sendError, validationError } from "./error-handler.js";
+import { fixedHeaders } from "./fixed-headers.js";
 import { jsonResponses } from "./json-response.js";
 import { requestContext } from "./request-context.js";
 import { requireAuth } from "./require-auth.js";
@@ -55,7 +56,8 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(jsonResponses);
   app.use(requestContext(deps.logger, deps.metrics));
-  app.use(helmet());
+  // helmet's defaults are the same headers on every response: worked out once, set from a list.
+  app.use(fixedHeaders(helmet()));
   app.use(noStore);
   app.use(
     cors({
