@@ -102,8 +102,9 @@ export class TokenVerifier {
    *
    * An HS256 token that passed is remembered by its exact text until it expires: a client sends the same token
    * with every request for its lifetime, and its signature and claims cannot change, so only the times are checked
-   * again (expired from `exp` on, as `jwt.verify` counts it; not before `nbf`, nor its `iat` less the skew). Revocation is not part of this; the authenticator checks
-   * it on every request. Tokens from the key set are not kept: a key the provider withdraws must stop working.
+   * again (expired from `exp` on, as `jwt.verify` counts it; not before `nbf`, nor its `iat` less the skew).
+   * Revocation is not part of this; the authenticator checks it on every request. Tokens from the key set are not
+   * kept: a key the provider withdraws must stop working.
    */
   async verify(token: string): Promise<VerifiedToken> {
     const known = this.verified.get(token);
