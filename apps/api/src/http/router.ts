@@ -33,11 +33,18 @@ export interface RouterDeps {
 
 const s = initServer();
 
+/**
+ * The reason every ended request's signal carries. Made once: `abort()` without one builds a new DOMException, stack
+ * trace and all, for each request that waited (half of a create burst's requests wait in the owner gate), and
+ * nobody reads it once the response is gone.
+ */
+const REQUEST_ENDED = new DOMException("The request has ended", "AbortError");
+
 /** Aborts once the response is closed: sent, cut by the request deadline, or its client went away. */
 function requestEnded(res: Response): AbortSignal {
   const ended = new AbortController();
-  if (res.closed) ended.abort();
-  else res.once("close", () => ended.abort());
+  if (res.closed) ended.abort(REQUEST_ENDED);
+  else res.once("close", () => ended.abort(REQUEST_ENDED));
   return ended.signal;
 }
 
