@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
@@ -24,6 +24,7 @@ import { type Database, databaseTarget } from "./db/database.js";
 import { openMigratedDatabase } from "./db/migrated-database.js";
 import { untilDatabaseAnswers } from "./db/startup-wait.js";
 import { createApp } from "./http/app.js";
+import { createAppServer } from "./http/app-server.js";
 import { ServerLifecycle } from "./http/lifecycle.js";
 import { IdempotencyStore, purgeExpiredIdempotencyRecords } from "./idempotency/idempotency-store.js";
 import { BackgroundJobs } from "./lib/background.js";
@@ -162,10 +163,9 @@ export async function startServer(env: Env, logger: Logger, options: StartOption
     readinessTimeoutMs: Math.min(2_000, env.DB_CONNECTION_TIMEOUT_MS),
   });
 
-  const server = createServer(
-    { connectionsCheckingInterval: connectionsCheckingIntervalMs(env.HEADERS_TIMEOUT_MS) },
-    app,
-  ).listen(env.PORT, env.HOST);
+  const server = createAppServer(app, {
+    connectionsCheckingInterval: connectionsCheckingIntervalMs(env.HEADERS_TIMEOUT_MS),
+  }).listen(env.PORT, env.HOST);
   const trustProxy = app.get("trust proxy fn") as (address: string, hop: number) => boolean;
   lifecycle.attach(server, (address) => trustProxy(address, 0));
   await new Promise<void>((resolveListen, reject) => {
