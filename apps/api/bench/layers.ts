@@ -22,6 +22,12 @@ const LAYERS = [
   "+ Prisma $queryRaw (instead of pg)",
   "+ Kysely on the pg pool (instead of $queryRaw)",
 ];
+/** Beside the ladder (layers-server.ts, LAYER 7–9): the HTTP layer changed, each priced against its Express rung. */
+const SWAPS = [
+  { name: "Fastify 4 instead of Express (rung 1)", against: 1 },
+  { name: "Fastify 4 + helmet, cors, pino, ts-rest, zod (rung 4)", against: 4 },
+  { name: "Express, requests born with its prototypes (rung 4)", against: 4 },
+];
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
@@ -84,12 +90,15 @@ async function main() {
       token: reader.token,
     });
 
-    const names = [...LAYERS, "the API (node dist/main.js)"];
+    const names = [...LAYERS, "the API (node dist/main.js)", ...SWAPS.map((swap) => swap.name)];
+    const api = LAYERS.length;
     const samples = names.map(() => ({ rps: [] as number[], cpu: [] as number[] }));
     for (let round = 0; round < rounds; round++) {
       for (let rung = 0; rung < names.length; rung++) {
         const target =
-          rung < LAYERS.length ? await startLayer(database.url, rung) : await startApi(database.url, 1, false);
+          rung === api
+            ? await startApi(database.url, 1, false)
+            : await startLayer(database.url, rung < api ? rung : LAYERS.length + rung - api - 1);
         try {
           const m = await measure(target, next);
           samples[rung]!.rps.push(m.rps);
@@ -109,7 +118,12 @@ async function main() {
     let previous: number | undefined;
     for (let rung = 0; rung < names.length; rung++) {
       const cpu = median(samples[rung]!.cpu);
-      const added = previous === undefined ? "" : `${cpu - previous >= 0 ? "+" : ""}${(cpu - previous).toFixed(0)}`;
+      const swap = SWAPS[rung - api - 1];
+      const basis = swap ? median(samples[swap.against]!.cpu) : previous;
+      const added =
+        basis === undefined
+          ? ""
+          : `${cpu - basis >= 0 ? "+" : ""}${(cpu - basis).toFixed(0)}${swap ? ` (vs rung ${swap.against})` : ""}`;
       console.log(
         `| ${names[rung]} | ${cpu.toFixed(0)} (${samples[rung]!.cpu.map((v) => v.toFixed(0)).join(", ")}) | ${added} | ${median(samples[rung]!.rps).toFixed(0)} |`,
       );
