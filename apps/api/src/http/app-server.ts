@@ -14,6 +14,10 @@ import type { Express } from "express";
  *
  * Measured with `pnpm bench:layers` (`LAYER` 1 and 4 of bench/layers-server.ts, GET one task): Express's CPU per
  * request falls from ~67 to ~18 µs over bare node:http (docs/performance.md, "Express's prototype swap").
+ *
+ * Node 20's constructors are plain functions, hence `.call`. `Reflect.construct(IncomingMessage, [socket],
+ * new.target)` would also accept classes, but it costs the whole gain back (`bench/route-cpu.ts`: get 114 → 218 µs
+ * of API CPU); if Node ever makes these classes, the test beside this file fails and this needs rethinking.
  */
 export function createAppServer(app: Express, options: ServerOptions = {}): Server {
   function AppRequest(this: IncomingMessage, socket: Socket) {
