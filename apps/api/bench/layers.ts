@@ -98,7 +98,7 @@ async function main() {
         const target =
           rung === api
             ? await startApi(database.url, 1, false)
-            : await startLayer(database.url, rung < api ? rung : LAYERS.length + rung - api - 1);
+            : await startLayer(database.url, rung < api ? rung : rung - 1);
         try {
           const m = await measure(target, next);
           samples[rung]!.rps.push(m.rps);

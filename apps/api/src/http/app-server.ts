@@ -12,8 +12,8 @@ import type { Express } from "express";
  * (V8 returns early when the prototype is already the one asked for), and each object keeps one shape for its life.
  * The objects are the ones Express would make: the same prototype, the same fields (Node's own constructors run).
  *
- * Measured with `pnpm bench:layers` (`LAYER` 1 and 4 of bench/layers-server.ts, GET one task): Express's CPU per
- * request falls from ~67 to ~18 µs over bare node:http (docs/performance.md, "Express's prototype swap").
+ * Measured (docs/performance.md, "Follow-up, 2026-12-04, night"): `bench/route-cpu.ts` puts the API's CPU per get
+ * at 171 → 120 µs and per create at 382 → 301 µs; `pnpm bench:layers` (LAYER 9 against rung 4) at 176 → 143 µs.
  *
  * Node 20's constructors are plain functions, hence `.call`. `Reflect.construct(IncomingMessage, [socket],
  * new.target)` would also accept classes, but it costs the whole gain back (`bench/route-cpu.ts`: get 114 → 218 µs
