@@ -59,6 +59,7 @@ interface Pending {
   reject(err: Error): void;
   /** Detaches the abort listener once the job leaves the queue. */
   release(): void;
+  onStart?: () => void;
 }
 
 /** Admission of one job: who asks (for fairness), when to give up, how much waiting is allowed. */
@@ -73,6 +74,12 @@ export interface HashJobOptions {
   maxQueued?: number;
   /** Jobs waiting for this one client, in all lanes, beyond which this one is refused. Default: no limit. */
   maxQueuedPerClient?: number;
+  /**
+   * Called when a thread takes the job, after its wait in the queue: the order in which jobs start is the
+   * pool's decision, the order in which they finish is also the scheduler's (threads at nice 10 on a loaded
+   * machine can stall for tens of milliseconds).
+   */
+  onStart?: () => void;
 }
 
 /** The queue is full: the caller should answer 503 with `Retry-After` at once rather than wait. */
@@ -155,7 +162,7 @@ class HashPool {
   }
 
   private run(job: Job, options: HashJobOptions): Promise<string | boolean> {
-    const { signal, client = ANONYMOUS, lane = "rest" } = options;
+    const { signal, client = ANONYMOUS, lane = "rest", onStart } = options;
     if (signal?.aborted) {
       this.counters.dropped++;
       return Promise.reject(abortError(signal));
@@ -163,7 +170,7 @@ class HashPool {
     const full = this.refusal(options);
     if (full) return Promise.reject(full);
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job, client, lane, resolve, reject, release: () => undefined };
+      const pending: Pending = { job, client, lane, resolve, reject, release: () => undefined, onStart };
       if (signal) {
         const onAbort = () => {
           if (this.dequeue(pending)) {
@@ -235,6 +242,7 @@ class HashPool {
       // Only a thread with work keeps the process alive; an idle pool never holds up an exit.
       worker.ref();
       worker.postMessage(next.job);
+      next.onStart?.();
     }
   }
 
