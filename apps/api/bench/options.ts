@@ -59,6 +59,14 @@ export const options = {
   adminUrl: process.env.BENCH_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
   cpuProfDir: process.env.BENCH_CPU_PROF,
   apiNodeArgs: process.env.BENCH_API_NODE_ARGS?.split(" ").filter(Boolean) ?? [],
+  /** `BENCH_API_ENV="NAME=value NAME=value"`: settings for the API under test (an experiment's, not the defaults). */
+  apiEnv: Object.fromEntries(
+    (process.env.BENCH_API_ENV?.split(" ").filter(Boolean) ?? []).map((pair) => {
+      const at = pair.indexOf("=");
+      if (at < 1) throw new Error(`BENCH_API_ENV: "${pair}" is not NAME=value`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  ),
   warmUpSeconds: Number(process.env.BENCH_WARMUP ?? (quick ? 0.5 : 2)),
   writeDocs: !quick && !only && !process.argv.includes("--no-docs"),
   jwtSecret: randomBytes(48).toString("base64"),

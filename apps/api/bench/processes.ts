@@ -57,7 +57,7 @@ export async function startApi(
   extraEnv: Record<string, string> = {},
 ): Promise<Started> {
   const api = spawnApi(
-    { ...apiEnv(databaseUrl, workers), ...extraEnv },
+    { ...apiEnv(databaseUrl, workers), ...options.apiEnv, ...extraEnv },
     {
       main: "dist/main.js",
       nodeArgs: [

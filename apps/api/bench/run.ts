@@ -9,6 +9,7 @@
 //   BENCH_CPU_PROF=dir          writes --cpu-prof profiles of the single API process (and of the floor) into dir
 //   BENCH_WARMUP=seconds        load on list, get and toggle before measuring each target (2; quick 0.5)
 //   BENCH_API_NODE_ARGS="…"     extra node flags for the API process (experiments, e.g. V8 heap settings)
+//   BENCH_API_ENV="K=v …"       settings for the API under test (experiments, e.g. OWNER_WRITES_IN_DATABASE=1)
 //   BENCH_ADMIN_URL             where to create the database (postgres://postgres@127.0.0.1:5432/postgres)
 //
 // options.ts reads these; processes.ts starts the API and the floor (with the tests' test/api-process.ts);
